@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * loosenat: a loose masquerade table for IPv4 that creates a mapping for any
+ * outbound TCP packet, so no teardown ever leaves with a private source.
+ * Shared by the module (kmod/) and its KUnit suites (kunit/).
+ */
+#ifndef _LNAT_H
+#define _LNAT_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/siphash.h>
+#include <linux/workqueue.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/netfilter.h>
+#include <linux/sysctl.h>
+
+enum lnat_dir {
+	LNAT_DIR_ORIG,		/* inside -> outside, before translation */
+	LNAT_DIR_REPLY,		/* outside -> inside, before translation */
+	LNAT_DIR_MAX
+};
+
+/* Loose TCP states, named and ordered like nf_conntrack's. */
+enum lnat_tcp_state {
+	LNAT_TCP_SYN_SENT,
+	LNAT_TCP_SYN_RECV,
+	LNAT_TCP_ESTABLISHED,
+	LNAT_TCP_FIN_WAIT,
+	LNAT_TCP_CLOSE_WAIT,
+	LNAT_TCP_LAST_ACK,
+	LNAT_TCP_TIME_WAIT,
+	LNAT_TCP_CLOSE,
+	LNAT_TCP_MAX
+};
+
+/* Flag classes, tested in tcp_conntracks' order: RST, SYN(+ACK), FIN, ACK. */
+enum lnat_tcp_flags {
+	LNAT_TF_SYN,
+	LNAT_TF_SYNACK,
+	LNAT_TF_FIN,
+	LNAT_TF_ACK,
+	LNAT_TF_RST,
+	LNAT_TF_NONE,
+	LNAT_TF_MAX
+};
+
+/* Timeout sysctls: one per state, then the loose one. */
+enum lnat_timeout {
+	LNAT_TO_LOOSE = LNAT_TCP_MAX,
+	LNAT_TO_MAX
+};
+
+enum lnat_stat {
+	LNAT_STAT_FOUND,
+	LNAT_STAT_NEW,
+	LNAT_STAT_NEW_LOOSE,
+	LNAT_STAT_NEW_TEARDOWN,
+	LNAT_STAT_DROP_FULL,
+	LNAT_STAT_DROP_NOPORT,
+	LNAT_STAT_DROP_NOMEM,
+	LNAT_STAT_DROP_NOADDR,
+	LNAT_STAT_EARLY_DROP,
+	LNAT_STAT_EXPIRED,
+	LNAT_STAT_INVALID,
+	LNAT_STAT_MAX
+};
+
+struct lnat_stats {
+	unsigned int s[LNAT_STAT_MAX];
+};
+
+/* A packet's addresses and ports as seen on the wire, network byte order. */
+struct lnat_tuple {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+};
+
+/* Entry flag bits (atomic bitops on lnat_entry.flags). */
+enum {
+	LNAT_F_REPLIED,		/* a packet from outside was seen */
+	LNAT_F_ASSURED,		/* established after a reply */
+	LNAT_F_LOOSE,		/* created from a packet other than a SYN */
+	LNAT_F_DEAD,		/* unhashed, waiting for RCU */
+};
+
+/*
+ * One mapping, hashed once per direction. tuple[ORIG] is the outbound packet
+ * before translation (internal -> remote); tuple[REPLY] the inbound one before
+ * translation (remote -> external address and port).
+ */
+struct lnat_entry {
+	struct hlist_node hnode[LNAT_DIR_MAX];
+	struct lnat_tuple tuple[LNAT_DIR_MAX];
+	struct list_head unreplied;	/* lnat_net.unreplied, oldest first */
+	unsigned long flags;
+	u32 last_seen;			/* jiffies, refreshed at most once a tick */
+	u32 state;			/* enum lnat_tcp_state */
+	int ifindex;			/* masqueraded interface it left by */
+	struct rcu_head rcu;
+};
+
+#define LNAT_MAX_IFACES		8
+#define LNAT_IFNAMES_LEN	(LNAT_MAX_IFACES * (IFNAMSIZ + 1))
+
+struct lnat_ifset {
+	unsigned int n;
+	char name[LNAT_MAX_IFACES][IFNAMSIZ];
+	struct rcu_head rcu;
+};
+
+struct lnat_net {
+	struct net *net;
+	struct hlist_head *hash[LNAT_DIR_MAX];
+	unsigned int hash_bits;
+	hsiphash_key_t hash_key;
+
+	spinlock_t lock;		/* writers: chains, unreplied, count */
+	struct list_head unreplied;
+	atomic_t count;
+
+	struct lnat_stats __percpu *stats;
+	struct delayed_work gc_work;
+	atomic_t revalidate;		/* device or address changed */
+
+	/* sysctl-backed settings, read locklessly on the packet path */
+	int timeout[LNAT_TO_MAX];	/* seconds */
+	int max_entries;
+	u32 port_range;			/* low << 16 | high */
+	struct lnat_ifset __rcu *ifset;
+	char ifnames[LNAT_IFNAMES_LEN];
+	struct ctl_table_header *sysctl_hdr;
+};
+
+#define LNAT_STAT_INC(ln, f)	this_cpu_inc((ln)->stats->s[LNAT_STAT_##f])
+
+/* netns.c */
+struct lnat_net *lnat_pernet(const struct net *net);
+int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits);
+void lnat_net_teardown(struct lnat_net *ln);
+int lnat_netns_register(void);
+void lnat_netns_unregister(void);
+
+/* table.c */
+int lnat_cache_init(void);
+void lnat_cache_exit(void);
+int lnat_table_init(struct lnat_net *ln, unsigned int bits);
+void lnat_table_destroy(struct lnat_net *ln);
+u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
+struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
+			       const struct lnat_tuple *t);
+bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
+struct lnat_entry *lnat_create(struct lnat_net *ln,
+			       const struct lnat_tuple *orig, __be32 ext_addr,
+			       int ifindex, enum lnat_tcp_flags tf);
+void lnat_refresh(struct lnat_entry *e);
+void lnat_set_replied(struct lnat_net *ln, struct lnat_entry *e);
+unsigned long lnat_timeout(const struct lnat_net *ln,
+			   const struct lnat_entry *e);
+bool lnat_expired(const struct lnat_net *ln, const struct lnat_entry *e,
+		  unsigned long now);
+unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate);
+void lnat_gc_work(struct work_struct *work);
+
+/* tcp.c */
+enum lnat_tcp_flags lnat_tcp_classify(u8 flags);
+enum lnat_tcp_state lnat_tcp_initial(enum lnat_tcp_flags tf);
+enum lnat_tcp_state lnat_tcp_next(enum lnat_tcp_state s, enum lnat_dir dir,
+				  enum lnat_tcp_flags tf);
+void lnat_tcp_update(struct lnat_entry *e, enum lnat_dir dir,
+		     enum lnat_tcp_flags tf);
+const char *lnat_tcp_state_name(u32 s);
+
+/* ports.c */
+int lnat_port_choose(struct lnat_net *ln, const struct lnat_tuple *orig,
+		     struct lnat_tuple *reply);
+
+/* mangle.c */
+int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
+		__be32 addr, __be16 port);
+
+/* hooks.c */
+bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);
+int lnat_parse(struct sk_buff *skb, struct lnat_tuple *t,
+	       unsigned int *thoff, enum lnat_tcp_flags *tf);
+unsigned int lnat_out(void *priv, struct sk_buff *skb,
+		      const struct nf_hook_state *state);
+unsigned int lnat_in(void *priv, struct sk_buff *skb,
+		     const struct nf_hook_state *state);
+int lnat_hooks_register(struct net *net);
+void lnat_hooks_unregister(struct net *net);
+
+/* sysctl.c */
+void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits);
+int lnat_ifset_parse(const char *text, struct lnat_ifset *set);
+int lnat_ifaces_set(struct lnat_net *ln, const char *text);
+int lnat_sysctl_init(struct lnat_net *ln);
+void lnat_sysctl_exit(struct lnat_net *ln);
+
+/* proc.c */
+int lnat_proc_init(struct net *net);
+void lnat_proc_exit(struct net *net);
+
+#endif /* _LNAT_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version shim of loosenat lives here. The module is written
+ * against the newest API; older kernels get it through these macros.
+ * Force-included by Kbuild (-include), so no source file includes it.
+ */
+#ifndef _LNAT_COMPAT_H
+#define _LNAT_COMPAT_H
+
+#include <linux/version.h>
+
+/* 6.11: proc handlers take a const table. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+#define LNAT_CTL_CONST
+#else
+#define LNAT_CTL_CONST const
+#endif
+
+/* 6.6: register_net_sysctl_sz; before it the table is sentinel-terminated. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define register_net_sysctl_sz(net, path, table, size) \
+	register_net_sysctl(net, path, table)
+#endif
+
+#endif /* _LNAT_COMPAT_H */

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path. POSTROUTING translates every TCP packet leaving a
+ * masqueraded interface, creating its mapping whatever its flags; PREROUTING
+ * translates answers back before conntrack sees them, so a stateful firewall
+ * on the router sees internal addresses in both directions.
+ */
+#include <linux/ip.h>
+#include <net/tcp.h>
+#include <linux/inetdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include "lnat.h"
+
+/* After defrag and raw (notrack still works), before conntrack. */
+#define LNAT_PRI_IN	(NF_IP_PRI_CONNTRACK - 10)
+/* After stock SNAT, which keeps what it translates; before ct confirm. */
+#define LNAT_PRI_OUT	(NF_IP_PRI_NAT_SRC + 10)
+
+/* Caller holds rcu_read_lock. */
+bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev)
+{
+	const struct lnat_ifset *set = rcu_dereference(ln->ifset);
+	unsigned int i;
+
+	if (!set || !dev)
+		return false;
+	for (i = 0; i < set->n; i++)
+		if (!strncmp(dev->name, set->name[i], IFNAMSIZ))
+			return true;
+	return false;
+}
+
+/*
+ * Fill @t from an IPv4 packet at skb_network_offset. Returns 1 for a packet
+ * that is not TCP, 0 for a TCP packet whose headers are all within the
+ * packet, -EINVAL for anything malformed (never reading past the buffer).
+ */
+int lnat_parse(struct sk_buff *skb, struct lnat_tuple *t,
+	       unsigned int *thoff, enum lnat_tcp_flags *tf)
+{
+	unsigned int nhoff = skb_network_offset(skb), ihl, len;
+	const struct iphdr *iph;
+	const struct tcphdr *th;
+	struct iphdr _iph;
+	struct tcphdr _th;
+
+	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return -EINVAL;
+	if (iph->protocol != IPPROTO_TCP)
+		return 1;
+	ihl = iph->ihl * 4;
+	len = ntohs(iph->tot_len);
+	/* IPv4 BIG TCP: GSO packets over 64k carry tot_len 0. */
+	if (!len && skb_is_gso(skb))
+		len = skb->len - nhoff;
+	if (len < ihl + sizeof(*th) || len > skb->len - nhoff)
+		return -EINVAL;
+	/* A fragment cannot be matched to a mapping: defrag ran before us. */
+	if (ip_is_fragment(iph))
+		return -EINVAL;
+	th = skb_header_pointer(skb, nhoff + ihl, sizeof(_th), &_th);
+	if (!th || th->doff < 5 || ihl + th->doff * 4 > len)
+		return -EINVAL;
+
+	t->saddr = iph->saddr;
+	t->daddr = iph->daddr;
+	t->sport = th->source;
+	t->dport = th->dest;
+	t->proto = IPPROTO_TCP;
+	*thoff = nhoff + ihl;
+	*tf = lnat_tcp_classify(tcp_flag_byte(th));
+	return 0;
+}
+
+/* The address MASQUERADE would choose for this packet. */
+static __be32 lnat_masq_addr(const struct sk_buff *skb,
+			     const struct net_device *out, __be32 daddr)
+{
+	const struct rtable *rt = skb_rtable(skb);
+	__be32 nh = rt ? rt_nexthop(rt, daddr) : daddr;
+
+	return inet_select_addr(out, nh, RT_SCOPE_UNIVERSE);
+}
+
+unsigned int lnat_out(void *priv, struct sk_buff *skb,
+		      const struct nf_hook_state *state)
+{
+	struct lnat_net *ln = lnat_pernet(state->net);
+	enum lnat_tcp_flags tf;
+	struct lnat_entry *e;
+	struct lnat_tuple t;
+	unsigned int thoff;
+	__be32 ext;
+	int ret;
+
+	if (!lnat_iface_match(ln, state->out))
+		return NF_ACCEPT;
+	ret = lnat_parse(skb, &t, &thoff, &tf);
+	if (ret > 0)
+		return NF_ACCEPT;
+	if (ret < 0) {
+		LNAT_STAT_INC(ln, INVALID);
+		return NF_DROP;
+	}
+
+	e = lnat_lookup(ln, LNAT_DIR_ORIG, &t);
+	if (e) {
+		LNAT_STAT_INC(ln, FOUND);
+		lnat_tcp_update(e, LNAT_DIR_ORIG, tf);
+	} else {
+		ext = lnat_masq_addr(skb, state->out, t.daddr);
+		if (!ext) {
+			LNAT_STAT_INC(ln, DROP_NOADDR);
+			return NF_DROP;
+		}
+		/* The router's own traffic: its ports are never mapped. */
+		if (ext == t.saddr)
+			return NF_ACCEPT;
+		e = lnat_create(ln, &t, ext, state->out->ifindex, tf);
+		if (IS_ERR(e))
+			return NF_DROP;
+	}
+	lnat_refresh(e);
+	if (lnat_mangle(skb, thoff, LNAT_DIR_ORIG, e->tuple[LNAT_DIR_REPLY].daddr,
+			e->tuple[LNAT_DIR_REPLY].dport)) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
+unsigned int lnat_in(void *priv, struct sk_buff *skb,
+		     const struct nf_hook_state *state)
+{
+	struct lnat_net *ln = lnat_pernet(state->net);
+	enum lnat_tcp_flags tf;
+	struct lnat_entry *e;
+	struct lnat_tuple t;
+	unsigned int thoff;
+	int ret;
+
+	if (!lnat_iface_match(ln, state->in))
+		return NF_ACCEPT;
+	ret = lnat_parse(skb, &t, &thoff, &tf);
+	if (ret > 0)
+		return NF_ACCEPT;
+	if (ret < 0) {
+		LNAT_STAT_INC(ln, INVALID);
+		return NF_DROP;
+	}
+
+	/* No mapping: the packet is for the router itself. */
+	e = lnat_lookup(ln, LNAT_DIR_REPLY, &t);
+	if (!e)
+		return NF_ACCEPT;
+	LNAT_STAT_INC(ln, FOUND);
+	lnat_set_replied(ln, e);
+	lnat_tcp_update(e, LNAT_DIR_REPLY, tf);
+	lnat_refresh(e);
+	if (lnat_mangle(skb, thoff, LNAT_DIR_REPLY, e->tuple[LNAT_DIR_ORIG].saddr,
+			e->tuple[LNAT_DIR_ORIG].sport)) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops lnat_ops[] = {
+	{
+		.hook		= lnat_in,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= LNAT_PRI_IN,
+	},
+	{
+		.hook		= lnat_out,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= LNAT_PRI_OUT,
+	},
+};
+
+int lnat_hooks_register(struct net *net)
+{
+	int err;
+
+	err = nf_defrag_ipv4_enable(net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, lnat_ops, ARRAY_SIZE(lnat_ops));
+	if (err)
+		nf_defrag_ipv4_disable(net);
+	return err;
+}
+
+void lnat_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, lnat_ops, ARRAY_SIZE(lnat_ops));
+	nf_defrag_ipv4_disable(net);
+}

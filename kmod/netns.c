@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-netns life cycle and the device/address notifiers. Everything lives
+ * per network namespace: hooks, table, sysctls and /proc files.
+ */
+#include <linux/inetdevice.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include "lnat.h"
+
+static char *interfaces = "";
+module_param(interfaces, charp, 0444);
+MODULE_PARM_DESC(interfaces,
+		 "interfaces masqueraded in the initial netns (net.loosenat.interfaces)");
+
+static unsigned int hashsize = 16384;
+module_param(hashsize, uint, 0444);
+MODULE_PARM_DESC(hashsize, "hash buckets per netns, rounded up to a power of 2");
+
+static unsigned int lnat_net_id __read_mostly;
+
+struct lnat_net *lnat_pernet(const struct net *net)
+{
+	return net_generic(net, lnat_net_id);
+}
+
+/* The parts without any registration, shared with the KUnit suites. */
+int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
+{
+	int err;
+
+	ln->net = net;
+	lnat_sysctl_defaults(ln, bits);
+	ln->stats = alloc_percpu(struct lnat_stats);
+	if (!ln->stats)
+		return -ENOMEM;
+	err = lnat_table_init(ln, bits);
+	if (err)
+		free_percpu(ln->stats);
+	return err;
+}
+
+void lnat_net_teardown(struct lnat_net *ln)
+{
+	lnat_table_destroy(ln);
+	kfree(rcu_dereference_protected(ln->ifset, true));
+	free_percpu(ln->stats);
+}
+
+static int __net_init lnat_net_init(struct net *net)
+{
+	struct lnat_net *ln = lnat_pernet(net);
+	unsigned int bits = order_base_2(clamp(hashsize, 16U, 1U << 24));
+	int err;
+
+	err = lnat_net_setup(ln, net, bits);
+	if (err)
+		return err;
+	if (net_eq(net, &init_net)) {
+		err = lnat_ifaces_set(ln, interfaces);
+		if (err)
+			goto err_setup;
+	}
+	err = lnat_sysctl_init(ln);
+	if (err)
+		goto err_setup;
+	err = lnat_proc_init(net);
+	if (err)
+		goto err_sysctl;
+	err = lnat_hooks_register(net);
+	if (err)
+		goto err_proc;
+	return 0;
+
+err_proc:
+	lnat_proc_exit(net);
+err_sysctl:
+	lnat_sysctl_exit(ln);
+err_setup:
+	lnat_net_teardown(ln);
+	return err;
+}
+
+static void __net_exit lnat_net_exit(struct net *net)
+{
+	struct lnat_net *ln = lnat_pernet(net);
+
+	/* Unregistering waits for packets in flight, proc readers, writers. */
+	lnat_hooks_unregister(net);
+	lnat_proc_exit(net);
+	lnat_sysctl_exit(ln);
+	lnat_net_teardown(ln);
+}
+
+static struct pernet_operations lnat_net_ops = {
+	.init	= lnat_net_init,
+	.exit	= lnat_net_exit,
+	.id	= &lnat_net_id,
+	.size	= sizeof(struct lnat_net),
+};
+
+/*
+ * As MASQUERADE: when a masqueraded device goes down or loses an address,
+ * its mappings go. Notifiers run under RTNL; the walk itself is deferred to
+ * the GC work, which the netns exit cancels synchronously.
+ */
+static void lnat_revalidate(struct net_device *dev)
+{
+	struct lnat_net *ln = lnat_pernet(dev_net(dev));
+	bool match;
+
+	rcu_read_lock();
+	match = lnat_iface_match(ln, dev);
+	rcu_read_unlock();
+	if (!match)
+		return;
+	atomic_set(&ln->revalidate, 1);
+	mod_delayed_work(system_power_efficient_wq, &ln->gc_work, 0);
+}
+
+static int lnat_netdev_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	if (event == NETDEV_DOWN)
+		lnat_revalidate(netdev_notifier_info_to_dev(ptr));
+	return NOTIFY_DONE;
+}
+
+static int lnat_inetaddr_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	const struct in_ifaddr *ifa = ptr;
+
+	if (event == NETDEV_DOWN)
+		lnat_revalidate(ifa->ifa_dev->dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block lnat_netdev_nb = {
+	.notifier_call = lnat_netdev_event,
+};
+
+static struct notifier_block lnat_inetaddr_nb = {
+	.notifier_call = lnat_inetaddr_event,
+};
+
+int lnat_netns_register(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&lnat_net_ops);
+	if (err)
+		return err;
+	err = register_netdevice_notifier(&lnat_netdev_nb);
+	if (err)
+		goto err_pernet;
+	err = register_inetaddr_notifier(&lnat_inetaddr_nb);
+	if (err)
+		goto err_netdev;
+	return 0;
+
+err_netdev:
+	unregister_netdevice_notifier(&lnat_netdev_nb);
+err_pernet:
+	unregister_pernet_subsys(&lnat_net_ops);
+	return err;
+}
+
+void lnat_netns_unregister(void)
+{
+	unregister_inetaddr_notifier(&lnat_inetaddr_nb);
+	unregister_netdevice_notifier(&lnat_netdev_nb);
+	unregister_pernet_subsys(&lnat_net_ops);
+}

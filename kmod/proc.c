@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/net/loosenat, one mapping a line in /proc/net/nf_conntrack's style,
+ * and /proc/net/stat/loosenat, per-CPU counters like nf_conntrack's.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include "lnat.h"
+
+struct lnat_seq {
+	struct seq_net_private p;
+	unsigned int bucket;
+	unsigned int skip;	/* entries of this bucket already shown */
+};
+
+/*
+ * Resume at (bucket, skip) rather than counting from the start, so a large
+ * table reads in linear time. Entries may come and go between reads; like
+ * conntrack's, a line may then be missed or repeated, never corrupted.
+ */
+static struct lnat_entry *lnat_seq_find(struct seq_file *s)
+{
+	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	unsigned int n = 1U << ln->hash_bits, i;
+	struct lnat_seq *it = s->private;
+	struct lnat_entry *e;
+
+	for (; it->bucket < n; it->bucket++, it->skip = 0) {
+		i = 0;
+		hlist_for_each_entry_rcu(e, &ln->hash[LNAT_DIR_ORIG][it->bucket],
+					 hnode[LNAT_DIR_ORIG])
+			if (i++ == it->skip)
+				return e;
+	}
+	return NULL;
+}
+
+static void *lnat_seq_start(struct seq_file *s, loff_t *pos)
+	__acquires(RCU)
+{
+	struct lnat_seq *it = s->private;
+
+	rcu_read_lock();
+	if (!*pos) {
+		it->bucket = 0;
+		it->skip = 0;
+	}
+	return lnat_seq_find(s);
+}
+
+static void *lnat_seq_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	struct lnat_seq *it = s->private;
+
+	++*pos;
+	it->skip++;
+	return lnat_seq_find(s);
+}
+
+static void lnat_seq_stop(struct seq_file *s, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+static void lnat_print_tuple(struct seq_file *s, const struct lnat_tuple *t)
+{
+	seq_printf(s, "src=%pI4 dst=%pI4 sport=%u dport=%u ", &t->saddr,
+		   &t->daddr, ntohs(t->sport), ntohs(t->dport));
+}
+
+static int lnat_seq_show(struct seq_file *s, void *v)
+{
+	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	const struct lnat_entry *e = v;
+	unsigned long idle = (u32)jiffies - READ_ONCE(e->last_seen);
+	unsigned long timeout = lnat_timeout(ln, e);
+
+	seq_printf(s, "%-8s %u %lu %s ", "tcp", IPPROTO_TCP,
+		   idle < timeout ? (timeout - idle) / HZ : 0,
+		   lnat_tcp_state_name(READ_ONCE(e->state)));
+	lnat_print_tuple(s, &e->tuple[LNAT_DIR_ORIG]);
+	lnat_print_tuple(s, &e->tuple[LNAT_DIR_REPLY]);
+	if (!test_bit(LNAT_F_REPLIED, &e->flags))
+		seq_puts(s, "[UNREPLIED] ");
+	if (test_bit(LNAT_F_ASSURED, &e->flags))
+		seq_puts(s, "[ASSURED] ");
+	if (test_bit(LNAT_F_LOOSE, &e->flags))
+		seq_puts(s, "[LOOSE] ");
+	seq_printf(s, "ifindex=%d\n", e->ifindex);
+	return 0;
+}
+
+static const struct seq_operations lnat_seq_ops = {
+	.start	= lnat_seq_start,
+	.next	= lnat_seq_next,
+	.stop	= lnat_seq_stop,
+	.show	= lnat_seq_show,
+};
+
+static const char *const lnat_stat_names[LNAT_STAT_MAX] = {
+	[LNAT_STAT_FOUND]		= "found",
+	[LNAT_STAT_NEW]			= "new",
+	[LNAT_STAT_NEW_LOOSE]		= "new_loose",
+	[LNAT_STAT_NEW_TEARDOWN]	= "new_teardown",
+	[LNAT_STAT_DROP_FULL]		= "drop_full",
+	[LNAT_STAT_DROP_NOPORT]		= "drop_noport",
+	[LNAT_STAT_DROP_NOMEM]		= "drop_nomem",
+	[LNAT_STAT_DROP_NOADDR]		= "drop_noaddr",
+	[LNAT_STAT_EARLY_DROP]		= "early_drop",
+	[LNAT_STAT_EXPIRED]		= "expired",
+	[LNAT_STAT_INVALID]		= "invalid",
+};
+
+static void *lnat_stat_cpu(struct seq_file *s, loff_t *pos)
+{
+	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	int cpu;
+
+	for (cpu = *pos - 1; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+		*pos = cpu + 1;
+		return per_cpu_ptr(ln->stats, cpu);
+	}
+	return NULL;
+}
+
+static void *lnat_stat_start(struct seq_file *s, loff_t *pos)
+{
+	return *pos ? lnat_stat_cpu(s, pos) : SEQ_START_TOKEN;
+}
+
+static void *lnat_stat_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	++*pos;
+	return lnat_stat_cpu(s, pos);
+}
+
+static void lnat_stat_stop(struct seq_file *s, void *v)
+{
+}
+
+static int lnat_stat_show(struct seq_file *s, void *v)
+{
+	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	const struct lnat_stats *st = v;
+	int i;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(s, "entries");
+		for (i = 0; i < LNAT_STAT_MAX; i++)
+			seq_printf(s, " %s", lnat_stat_names[i]);
+		seq_putc(s, '\n');
+		return 0;
+	}
+	seq_printf(s, "%08x", atomic_read(&ln->count));
+	for (i = 0; i < LNAT_STAT_MAX; i++)
+		seq_printf(s, " %08x", READ_ONCE(st->s[i]));
+	seq_putc(s, '\n');
+	return 0;
+}
+
+static const struct seq_operations lnat_stat_ops = {
+	.start	= lnat_stat_start,
+	.next	= lnat_stat_next,
+	.stop	= lnat_stat_stop,
+	.show	= lnat_stat_show,
+};
+
+int lnat_proc_init(struct net *net)
+{
+	if (!proc_create_net("loosenat", 0440, net->proc_net, &lnat_seq_ops,
+			     sizeof(struct lnat_seq)))
+		return -ENOMEM;
+	if (!proc_create_net("loosenat", 0440, net->proc_net_stat,
+			     &lnat_stat_ops, sizeof(struct seq_net_private))) {
+		remove_proc_entry("loosenat", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void lnat_proc_exit(struct net *net)
+{
+	remove_proc_entry("loosenat", net->proc_net_stat);
+	remove_proc_entry("loosenat", net->proc_net);
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net.loosenat.* : per-netns settings. Timeouts are seconds, read at use, so
+ * a write applies to existing mappings at once. Every write is validated as a
+ * whole: an invalid one returns -EINVAL and changes nothing.
+ */
+#include <linux/ctype.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/net_namespace.h>
+#include "lnat.h"
+
+#define LNAT_TIMEOUT_MAX	(14 * 24 * 3600)
+#define LNAT_ENTRIES_MAX	(1 << 24)
+
+/*
+ * Defaults follow RFC 5382 REQ-5 (established >= 2 h 4 min, transitory >=
+ * 4 min) and RFC 7857 2.2 (keep a session 4 min after an RST), rather than
+ * conntrack's shorter transitory and 5-day established values.
+ */
+static const int lnat_timeout_defaults[LNAT_TO_MAX] = {
+	[LNAT_TCP_SYN_SENT]	= 240,
+	[LNAT_TCP_SYN_RECV]	= 240,
+	[LNAT_TCP_ESTABLISHED]	= 7440,
+	[LNAT_TCP_FIN_WAIT]	= 240,
+	[LNAT_TCP_CLOSE_WAIT]	= 240,
+	[LNAT_TCP_LAST_ACK]	= 240,
+	[LNAT_TCP_TIME_WAIT]	= 240,	/* 2 MSL */
+	[LNAT_TCP_CLOSE]	= 240,
+	/* conntrack's "unacknowledged": a mid-stream pickup nobody answers */
+	[LNAT_TO_LOOSE]		= 300,
+};
+
+static int lnat_one = 1;
+static int lnat_timeout_max = LNAT_TIMEOUT_MAX;
+static int lnat_entries_max = LNAT_ENTRIES_MAX;
+static int lnat_port_max = 65535;
+
+/* Serialises writers of the settings that are replaced as a whole. */
+static DEFINE_MUTEX(lnat_sysctl_mutex);
+
+void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits)
+{
+	memcpy(ln->timeout, lnat_timeout_defaults, sizeof(ln->timeout));
+	ln->max_entries = 4 << bits;
+	ln->port_range = 1024 << 16 | 65535;
+}
+
+/* "eth0 wan1,ppp0": space- or comma-separated interface names. */
+int lnat_ifset_parse(const char *text, struct lnat_ifset *set)
+{
+	const char *p = text;
+	size_t len;
+
+	set->n = 0;
+	for (;;) {
+		while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			return 0;
+		len = strcspn(p, " ,\t\n");
+		if (len >= IFNAMSIZ || set->n == LNAT_MAX_IFACES)
+			return -EINVAL;
+		memcpy(set->name[set->n], p, len);
+		set->name[set->n][len] = '\0';
+		if (!dev_valid_name(set->name[set->n]))
+			return -EINVAL;
+		set->n++;
+		p += len;
+	}
+}
+
+int lnat_ifaces_set(struct lnat_net *ln, const char *text)
+{
+	struct lnat_ifset *set, *old;
+	unsigned int i;
+	int err, pos = 0;
+
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	err = lnat_ifset_parse(text, set);
+	if (err) {
+		kfree(set);
+		return err;
+	}
+	/* Keep the canonical text for reads. */
+	ln->ifnames[0] = '\0';
+	for (i = 0; i < set->n; i++)
+		pos += scnprintf(ln->ifnames + pos, sizeof(ln->ifnames) - pos,
+				 "%s%s", i ? " " : "", set->name[i]);
+	old = rcu_replace_pointer(ln->ifset, set, true);
+	if (old)
+		kfree_rcu(old, rcu);
+	/* Mappings of interfaces no longer listed go. */
+	atomic_set(&ln->revalidate, 1);
+	mod_delayed_work(system_power_efficient_wq, &ln->gc_work, 0);
+	return 0;
+}
+
+static int lnat_sysctl_ifaces(LNAT_CTL_CONST struct ctl_table *table,
+			      int write, void *buffer, size_t *lenp,
+			      loff_t *ppos)
+{
+	struct lnat_net *ln = table->data;
+	char buf[LNAT_IFNAMES_LEN];
+	struct ctl_table tmp = {
+		.data	= buf,
+		.maxlen	= sizeof(buf),
+	};
+	int err;
+
+	/* proc_dostring would silently truncate a long list. */
+	if (write && *lenp >= sizeof(buf))
+		return -EINVAL;
+	mutex_lock(&lnat_sysctl_mutex);
+	strscpy(buf, ln->ifnames, sizeof(buf));
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (!err && write)
+		err = lnat_ifaces_set(ln, buf);
+	mutex_unlock(&lnat_sysctl_mutex);
+	return err;
+}
+
+static int lnat_sysctl_ports(LNAT_CTL_CONST struct ctl_table *table,
+			     int write, void *buffer, size_t *lenp,
+			     loff_t *ppos)
+{
+	struct lnat_net *ln = table->data;
+	u32 r = READ_ONCE(ln->port_range);
+	int range[2] = { r >> 16, r & 0xffff };
+	struct ctl_table tmp = {
+		.data	= range,
+		.maxlen	= sizeof(range),
+		.extra1	= &lnat_one,
+		.extra2	= &lnat_port_max,
+	};
+	int err;
+
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (range[0] > range[1])
+		return -EINVAL;
+	WRITE_ONCE(ln->port_range, (u32)range[0] << 16 | range[1]);
+	return 0;
+}
+
+static int lnat_sysctl_count(LNAT_CTL_CONST struct ctl_table *table,
+			     int write, void *buffer, size_t *lenp,
+			     loff_t *ppos)
+{
+	struct lnat_net *ln = table->data;
+	int count = atomic_read(&ln->count);
+	struct ctl_table tmp = {
+		.data	= &count,
+		.maxlen	= sizeof(count),
+	};
+
+	if (write)
+		return -EPERM;
+	return proc_dointvec(&tmp, write, buffer, lenp, ppos);
+}
+
+static int lnat_sysctl_flush(LNAT_CTL_CONST struct ctl_table *table,
+			     int write, void *buffer, size_t *lenp,
+			     loff_t *ppos)
+{
+	struct lnat_net *ln = table->data;
+	int val = 0;
+	struct ctl_table tmp = {
+		.data	= &val,
+		.maxlen	= sizeof(val),
+		.extra1	= &lnat_one,
+		.extra2	= &lnat_one,
+	};
+	int err;
+
+	if (!write)
+		return -EPERM;
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (!err)
+		lnat_collect(ln, true, false);
+	return err;
+}
+
+enum {
+	LNAT_CTL_INTERFACES,
+	LNAT_CTL_PORT_RANGE,
+	LNAT_CTL_MAX_ENTRIES,
+	LNAT_CTL_COUNT,
+	LNAT_CTL_FLUSH,
+	LNAT_CTL_TIMEOUT,
+	LNAT_CTL_MAX = LNAT_CTL_TIMEOUT + LNAT_TO_MAX
+};
+
+#define LNAT_CTL_TO(idx, name)						\
+	[LNAT_CTL_TIMEOUT + (idx)] = {					\
+		.procname	= "tcp_timeout_" name,			\
+		.maxlen		= sizeof(int),				\
+		.mode		= 0644,					\
+		.proc_handler	= proc_dointvec_minmax,			\
+		.extra1		= &lnat_one,				\
+		.extra2		= &lnat_timeout_max,			\
+	}
+
+/* One spare zeroed entry: the sentinel kernels before 6.6 need. */
+static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
+	[LNAT_CTL_INTERFACES] = {
+		.procname	= "interfaces",
+		.maxlen		= LNAT_IFNAMES_LEN,
+		.mode		= 0644,
+		.proc_handler	= lnat_sysctl_ifaces,
+	},
+	[LNAT_CTL_PORT_RANGE] = {
+		.procname	= "port_range",
+		.maxlen		= 2 * sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= lnat_sysctl_ports,
+	},
+	[LNAT_CTL_MAX_ENTRIES] = {
+		.procname	= "max_entries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &lnat_one,
+		.extra2		= &lnat_entries_max,
+	},
+	[LNAT_CTL_COUNT] = {
+		.procname	= "count",
+		.maxlen		= sizeof(int),
+		.mode		= 0444,
+		.proc_handler	= lnat_sysctl_count,
+	},
+	[LNAT_CTL_FLUSH] = {
+		.procname	= "flush",
+		.maxlen		= sizeof(int),
+		.mode		= 0200,
+		.proc_handler	= lnat_sysctl_flush,
+	},
+	LNAT_CTL_TO(LNAT_TCP_SYN_SENT, "syn_sent"),
+	LNAT_CTL_TO(LNAT_TCP_SYN_RECV, "syn_recv"),
+	LNAT_CTL_TO(LNAT_TCP_ESTABLISHED, "established"),
+	LNAT_CTL_TO(LNAT_TCP_FIN_WAIT, "fin_wait"),
+	LNAT_CTL_TO(LNAT_TCP_CLOSE_WAIT, "close_wait"),
+	LNAT_CTL_TO(LNAT_TCP_LAST_ACK, "last_ack"),
+	LNAT_CTL_TO(LNAT_TCP_TIME_WAIT, "time_wait"),
+	LNAT_CTL_TO(LNAT_TCP_CLOSE, "close"),
+	LNAT_CTL_TO(LNAT_TO_LOOSE, "loose"),
+};
+
+int lnat_sysctl_init(struct lnat_net *ln)
+{
+	struct ctl_table *t;
+	int i;
+
+	t = kmemdup(lnat_sysctl_template, sizeof(lnat_sysctl_template),
+		    GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t[LNAT_CTL_INTERFACES].data = ln;
+	t[LNAT_CTL_PORT_RANGE].data = ln;
+	t[LNAT_CTL_MAX_ENTRIES].data = &ln->max_entries;
+	t[LNAT_CTL_COUNT].data = ln;
+	t[LNAT_CTL_FLUSH].data = ln;
+	for (i = 0; i < LNAT_TO_MAX; i++)
+		t[LNAT_CTL_TIMEOUT + i].data = &ln->timeout[i];
+
+	ln->sysctl_hdr = register_net_sysctl_sz(ln->net, "net/loosenat", t,
+						LNAT_CTL_MAX);
+	if (!ln->sysctl_hdr) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void lnat_sysctl_exit(struct lnat_net *ln)
+{
+	const struct ctl_table *t = ln->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(ln->sysctl_hdr);
+	kfree(t);
+}

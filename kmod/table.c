@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mapping table: one keyed hash per direction, RCU readers on the packet
+ * path, one spinlock per netns for writers (only taken when a mapping is
+ * created, first answered or removed), and expiry in a work item that walks
+ * the table a bucket at a time.
+ */
+#include <linux/slab.h>
+#include <linux/random.h>
+#include <linux/inetdevice.h>
+#include "lnat.h"
+
+#define LNAT_GC_INTERVAL	HZ
+#define LNAT_GC_BATCH		64	/* buckets between reschedule points */
+#define LNAT_EVICT_MAX		8	/* bounded eviction work per new mapping */
+
+static struct kmem_cache *lnat_cache;
+
+int lnat_cache_init(void)
+{
+	lnat_cache = KMEM_CACHE(lnat_entry, 0);
+	return lnat_cache ? 0 : -ENOMEM;
+}
+
+void lnat_cache_exit(void)
+{
+	/* Entries are freed by call_rcu callbacks into this cache. */
+	rcu_barrier();
+	kmem_cache_destroy(lnat_cache);
+}
+
+int lnat_table_init(struct lnat_net *ln, unsigned int bits)
+{
+	int dir;
+
+	for (dir = 0; dir < LNAT_DIR_MAX; dir++) {
+		ln->hash[dir] = kvcalloc(1U << bits, sizeof(struct hlist_head),
+					 GFP_KERNEL);
+		if (!ln->hash[dir]) {
+			while (dir--)
+				kvfree(ln->hash[dir]);
+			return -ENOMEM;
+		}
+	}
+	ln->hash_bits = bits;
+	get_random_bytes(&ln->hash_key, sizeof(ln->hash_key));
+	spin_lock_init(&ln->lock);
+	INIT_LIST_HEAD(&ln->unreplied);
+	atomic_set(&ln->count, 0);
+	atomic_set(&ln->revalidate, 0);
+	INIT_DELAYED_WORK(&ln->gc_work, lnat_gc_work);
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+			   LNAT_GC_INTERVAL);
+	return 0;
+}
+
+/* Only once no hook, proc reader or sysctl writer can reach the table. */
+void lnat_table_destroy(struct lnat_net *ln)
+{
+	int dir;
+
+	cancel_delayed_work_sync(&ln->gc_work);
+	lnat_collect(ln, true, false);
+	for (dir = 0; dir < LNAT_DIR_MAX; dir++)
+		kvfree(ln->hash[dir]);
+}
+
+u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t)
+{
+	u32 ports = (__force u32)t->sport << 16 | (__force u16)t->dport;
+
+	return hsiphash_4u32((__force u32)t->saddr, (__force u32)t->daddr,
+			     ports, t->proto, &ln->hash_key) &
+	       ((1U << ln->hash_bits) - 1);
+}
+
+static bool lnat_tuple_eq(const struct lnat_tuple *a,
+			  const struct lnat_tuple *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr &&
+	       a->sport == b->sport && a->dport == b->dport &&
+	       a->proto == b->proto;
+}
+
+static struct lnat_entry *__lnat_lookup(struct lnat_net *ln,
+					enum lnat_dir dir,
+					const struct lnat_tuple *t)
+{
+	struct hlist_head *head = &ln->hash[dir][lnat_hash(ln, t)];
+	struct lnat_entry *e;
+
+	hlist_for_each_entry_rcu(e, head, hnode[dir],
+				 lockdep_is_held(&ln->lock))
+		if (lnat_tuple_eq(&e->tuple[dir], t))
+			return e;
+	return NULL;
+}
+
+/* Caller holds rcu_read_lock (netfilter hooks do). */
+struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
+			       const struct lnat_tuple *t)
+{
+	return __lnat_lookup(ln, dir, t);
+}
+
+/* Caller holds ln->lock: is this external 4-tuple held by a mapping? */
+bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply)
+{
+	lockdep_assert_held(&ln->lock);
+	return __lnat_lookup(ln, LNAT_DIR_REPLY, reply);
+}
+
+static void lnat_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(lnat_cache, container_of(rcu, struct lnat_entry, rcu));
+}
+
+static void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e)
+{
+	lockdep_assert_held(&ln->lock);
+	set_bit(LNAT_F_DEAD, &e->flags);
+	hlist_del_rcu(&e->hnode[LNAT_DIR_ORIG]);
+	hlist_del_rcu(&e->hnode[LNAT_DIR_REPLY]);
+	list_del_init(&e->unreplied);
+	atomic_dec(&ln->count);
+	call_rcu(&e->rcu, lnat_free_rcu);
+}
+
+/* Make room by dropping the oldest mapping that never saw a reply. */
+static bool lnat_evict(struct lnat_net *ln)
+{
+	struct lnat_entry *e;
+
+	e = list_first_entry_or_null(&ln->unreplied, struct lnat_entry,
+				     unreplied);
+	if (!e)
+		return false;
+	lnat_unlink(ln, e);
+	LNAT_STAT_INC(ln, EARLY_DROP);
+	return true;
+}
+
+static int lnat_make_room(struct lnat_net *ln)
+{
+	int i;
+
+	for (i = 0; i < LNAT_EVICT_MAX; i++) {
+		if (atomic_read(&ln->count) < READ_ONCE(ln->max_entries))
+			return 0;
+		if (!lnat_evict(ln))
+			break;
+	}
+	return atomic_read(&ln->count) < READ_ONCE(ln->max_entries) ?
+	       0 : -ENOSPC;
+}
+
+/*
+ * Create the mapping for an outbound packet that matched none. Returns the
+ * entry (possibly one another CPU created meanwhile) or an ERR_PTR, with the
+ * reason counted.
+ */
+struct lnat_entry *lnat_create(struct lnat_net *ln,
+			       const struct lnat_tuple *orig, __be32 ext_addr,
+			       int ifindex, enum lnat_tcp_flags tf)
+{
+	struct lnat_tuple *reply;
+	struct lnat_entry *e, *old;
+	int err;
+
+	e = kmem_cache_alloc(lnat_cache, GFP_ATOMIC);
+	if (!e) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return ERR_PTR(-ENOMEM);
+	}
+	memset(e, 0, sizeof(*e));
+	e->tuple[LNAT_DIR_ORIG] = *orig;
+	reply = &e->tuple[LNAT_DIR_REPLY];
+	reply->saddr = orig->daddr;
+	reply->daddr = ext_addr;
+	reply->sport = orig->dport;
+	reply->proto = orig->proto;
+	e->state = lnat_tcp_initial(tf);
+	if (tf != LNAT_TF_SYN)
+		__set_bit(LNAT_F_LOOSE, &e->flags);
+	e->last_seen = (u32)jiffies;
+	e->ifindex = ifindex;
+
+	spin_lock_bh(&ln->lock);
+	old = __lnat_lookup(ln, LNAT_DIR_ORIG, orig);
+	if (old) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		return old;
+	}
+	err = lnat_make_room(ln);
+	if (err) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		LNAT_STAT_INC(ln, DROP_FULL);
+		return ERR_PTR(err);
+	}
+	err = lnat_port_choose(ln, orig, reply);
+	if (err) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		LNAT_STAT_INC(ln, DROP_NOPORT);
+		return ERR_PTR(err);
+	}
+	hlist_add_head_rcu(&e->hnode[LNAT_DIR_ORIG],
+			   &ln->hash[LNAT_DIR_ORIG][lnat_hash(ln, orig)]);
+	hlist_add_head_rcu(&e->hnode[LNAT_DIR_REPLY],
+			   &ln->hash[LNAT_DIR_REPLY][lnat_hash(ln, reply)]);
+	list_add_tail(&e->unreplied, &ln->unreplied);
+	atomic_inc(&ln->count);
+	spin_unlock_bh(&ln->lock);
+
+	LNAT_STAT_INC(ln, NEW);
+	if (tf != LNAT_TF_SYN)
+		LNAT_STAT_INC(ln, NEW_LOOSE);
+	if (tf == LNAT_TF_FIN || tf == LNAT_TF_RST)
+		LNAT_STAT_INC(ln, NEW_TEARDOWN);
+	return e;
+}
+
+/* At most one write a tick, so busy flows do not bounce the cache line. */
+void lnat_refresh(struct lnat_entry *e)
+{
+	u32 now = (u32)jiffies;
+
+	if (READ_ONCE(e->last_seen) != now)
+		WRITE_ONCE(e->last_seen, now);
+}
+
+void lnat_set_replied(struct lnat_net *ln, struct lnat_entry *e)
+{
+	if (test_bit(LNAT_F_REPLIED, &e->flags))
+		return;
+	spin_lock_bh(&ln->lock);
+	if (!test_and_set_bit(LNAT_F_REPLIED, &e->flags))
+		list_del_init(&e->unreplied);
+	spin_unlock_bh(&ln->lock);
+}
+
+/* Read at use, so a changed sysctl applies to every existing mapping. */
+unsigned long lnat_timeout(const struct lnat_net *ln,
+			   const struct lnat_entry *e)
+{
+	unsigned long t = READ_ONCE(ln->timeout[READ_ONCE(e->state)]);
+
+	if (test_bit(LNAT_F_LOOSE, &e->flags) &&
+	    !test_bit(LNAT_F_REPLIED, &e->flags))
+		t = min_t(unsigned long, t,
+			  READ_ONCE(ln->timeout[LNAT_TO_LOOSE]));
+	return t * HZ;
+}
+
+bool lnat_expired(const struct lnat_net *ln, const struct lnat_entry *e,
+		  unsigned long now)
+{
+	return (u32)now - READ_ONCE(e->last_seen) > lnat_timeout(ln, e);
+}
+
+/* Does the entry still leave by a running masqueraded device owning its address? */
+static bool lnat_entry_valid(struct lnat_net *ln, const struct lnat_entry *e)
+{
+	const struct in_ifaddr *ifa;
+	struct net_device *dev;
+	struct in_device *idev;
+
+	dev = dev_get_by_index_rcu(ln->net, e->ifindex);
+	if (!dev || !netif_running(dev) || !lnat_iface_match(ln, dev))
+		return false;
+	idev = __in_dev_get_rcu(dev);
+	if (!idev)
+		return false;
+	in_dev_for_each_ifa_rcu(ifa, idev)
+		if (ifa->ifa_local == e->tuple[LNAT_DIR_REPLY].daddr)
+			return true;
+	return false;
+}
+
+/*
+ * Remove expired entries (all of them if @all, and those whose device or
+ * address went away if @revalidate). Process context only: the lock is held
+ * one bucket at a time and the CPU is given up every LNAT_GC_BATCH buckets.
+ */
+unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
+{
+	unsigned int i, n = 1U << ln->hash_bits, removed = 0;
+	struct lnat_entry *e;
+	struct hlist_node *tmp;
+	unsigned long now;
+
+	might_sleep();
+	for (i = 0; i < n; i++) {
+		if (hlist_empty(&ln->hash[LNAT_DIR_ORIG][i]))
+			goto next;
+		now = jiffies;
+		rcu_read_lock();
+		spin_lock_bh(&ln->lock);
+		hlist_for_each_entry_safe(e, tmp, &ln->hash[LNAT_DIR_ORIG][i],
+					  hnode[LNAT_DIR_ORIG]) {
+			bool expired = lnat_expired(ln, e, now);
+
+			if (!all && !expired &&
+			    !(revalidate && !lnat_entry_valid(ln, e)))
+				continue;
+			if (expired)
+				LNAT_STAT_INC(ln, EXPIRED);
+			lnat_unlink(ln, e);
+			removed++;
+		}
+		spin_unlock_bh(&ln->lock);
+		rcu_read_unlock();
+next:
+		if (i % LNAT_GC_BATCH == LNAT_GC_BATCH - 1)
+			cond_resched();
+	}
+	return removed;
+}
+
+void lnat_gc_work(struct work_struct *work)
+{
+	struct lnat_net *ln = container_of(to_delayed_work(work),
+					   struct lnat_net, gc_work);
+
+	lnat_collect(ln, false, atomic_xchg(&ln->revalidate, 0));
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+			   LNAT_GC_INTERVAL);
+}
