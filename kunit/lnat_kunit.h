@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Fixtures shared by the loosenat KUnit suites. */
+#ifndef _LNAT_KUNIT_H
+#define _LNAT_KUNIT_H
+
+#include <kunit/test.h>
+#include <linux/inet.h>
+#include "lnat.h"
+
+#define LNAT_T_BITS	6
+
+int lnat_kunit_suite_init(struct kunit_suite *suite);
+void lnat_kunit_suite_exit(struct kunit_suite *suite);
+int lnat_kunit_init(struct kunit *test);
+void lnat_kunit_exit(struct kunit *test);
+
+struct lnat_tuple lnat_t_tuple(const char *src, u16 sport, const char *dst,
+			       u16 dport);
+struct sk_buff *lnat_t_skb(struct kunit *test, const struct lnat_tuple *t,
+			   u8 flags, unsigned int payload, unsigned int linear);
+
+#endif

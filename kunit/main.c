@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fixtures for the loosenat KUnit suites. The test module links the module's
+ * own objects, so the suites run the real code on real skbs and a real table.
+ */
+#include <linux/inet.h>
+#include <linux/ip.h>
+#include <linux/module.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+#include "lnat_kunit.h"
+
+int lnat_kunit_suite_init(struct kunit_suite *suite)
+{
+	return lnat_cache_init();
+}
+
+void lnat_kunit_suite_exit(struct kunit_suite *suite)
+{
+	lnat_cache_exit();
+}
+
+/* Each case gets its own table (test->priv) in the initial netns. */
+int lnat_kunit_init(struct kunit *test)
+{
+	struct lnat_net *ln = kzalloc(sizeof(*ln), GFP_KERNEL);
+
+	if (!ln)
+		return -ENOMEM;
+	if (lnat_net_setup(ln, &init_net, LNAT_T_BITS)) {
+		kfree(ln);
+		return -ENOMEM;
+	}
+	test->priv = ln;
+	return 0;
+}
+
+void lnat_kunit_exit(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+
+	lnat_net_teardown(ln);
+	kfree(ln);
+}
+
+struct lnat_tuple lnat_t_tuple(const char *src, u16 sport, const char *dst,
+			       u16 dport)
+{
+	struct lnat_tuple t = {
+		.saddr = in_aton(src),
+		.daddr = in_aton(dst),
+		.sport = htons(sport),
+		.dport = htons(dport),
+		.proto = IPPROTO_TCP,
+	};
+
+	return t;
+}
+
+/*
+ * An IPv4/TCP packet with valid checksums. With @linear smaller than the
+ * packet, the rest (TCP header included, if @linear says so) is put in a page
+ * fragment, as a NIC with header split would deliver it.
+ */
+struct sk_buff *lnat_t_skb(struct kunit *test, const struct lnat_tuple *t,
+			   u8 flags, unsigned int payload, unsigned int linear)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr) + payload;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	struct page *page;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	iph = (struct iphdr *)buf;
+	th = (struct tcphdr *)(buf + sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->tot_len = htons(len);
+	iph->saddr = t->saddr;
+	iph->daddr = t->daddr;
+	iph->check = ip_fast_csum(iph, iph->ihl);
+	th->source = t->sport;
+	th->dest = t->dport;
+	th->seq = htonl(0x12345678);
+	th->doff = 5;
+	tcp_flag_byte(th) = flags;
+	th->window = htons(1000);
+	memset(th + 1, 0xa5, payload);
+	th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, len - sizeof(*iph),
+				      IPPROTO_TCP,
+				      csum_partial(th, len - sizeof(*iph), 0));
+
+	if (linear > len)
+		linear = len;
+	skb = alloc_skb(linear + 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 32);
+	skb_reset_network_header(skb);
+	skb_put_data(skb, buf, linear);
+	if (linear < len) {
+		page = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy(page_address(page), buf + linear, len - linear);
+		skb_fill_page_desc(skb, 0, page, 0, len - linear);
+		skb->len += len - linear;
+		skb->data_len += len - linear;
+		skb->truesize += PAGE_SIZE;
+	}
+	skb_set_transport_header(skb, sizeof(*iph));
+	skb->protocol = htons(ETH_P_IP);
+	return skb;
+}
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suites for loosenat");

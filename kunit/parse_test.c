@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: packet parsing on malformed input. Each skb holds exactly the bytes
+ * given, so under KASAN any read past them is caught.
+ */
+#include <linux/ip.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+#include "lnat_kunit.h"
+
+struct lnat_t_bad {
+	const char *what;
+	unsigned int len;	/* bytes kept of the 60-byte packet */
+	void (*edit)(u8 *p);
+	int want;
+};
+
+static void lnat_t_ver6(u8 *p) { p[0] = 0x65; }
+static void lnat_t_ihl4(u8 *p) { p[0] = 0x44; }
+static void lnat_t_ihl15(u8 *p) { p[0] = 0x4f; }
+static void lnat_t_totlen_long(u8 *p) { p[3] = 61; }
+static void lnat_t_totlen_short(u8 *p) { p[3] = 39; }
+static void lnat_t_totlen_zero(u8 *p) { p[2] = 0; p[3] = 0; }
+static void lnat_t_mf(u8 *p) { p[6] = 0x20; }
+static void lnat_t_offset(u8 *p) { p[7] = 0x10; }
+static void lnat_t_doff4(u8 *p) { p[32] = 4 << 4; }
+static void lnat_t_doff0(u8 *p) { p[32] = 0; }
+static void lnat_t_doff_long(u8 *p) { p[32] = 11 << 4; }
+static void lnat_t_udp(u8 *p) { p[9] = IPPROTO_UDP; }
+static void lnat_t_doff10(u8 *p) { p[32] = 10 << 4; }
+
+static const struct lnat_t_bad lnat_t_bads[] = {
+	{ "valid", 60, NULL, 0 },
+	{ "tcp options within the packet", 60, lnat_t_doff10, 0 },
+	{ "not tcp", 60, lnat_t_udp, 1 },
+	{ "empty", 0, NULL, -EINVAL },
+	{ "truncated ip header", 19, NULL, -EINVAL },
+	{ "truncated tcp header", 39, NULL, -EINVAL },
+	{ "ip version 6", 60, lnat_t_ver6, -EINVAL },
+	{ "ihl below 5", 60, lnat_t_ihl4, -EINVAL },
+	{ "ihl beyond the packet", 40, lnat_t_ihl15, -EINVAL },
+	{ "tot_len beyond the packet", 60, lnat_t_totlen_long, -EINVAL },
+	{ "tot_len cutting the tcp header", 60, lnat_t_totlen_short, -EINVAL },
+	{ "tot_len zero", 60, lnat_t_totlen_zero, -EINVAL },
+	{ "first fragment", 60, lnat_t_mf, -EINVAL },
+	{ "later fragment", 60, lnat_t_offset, -EINVAL },
+	{ "doff below 5", 60, lnat_t_doff4, -EINVAL },
+	{ "doff zero", 60, lnat_t_doff0, -EINVAL },
+	{ "doff beyond the packet", 60, lnat_t_doff_long, -EINVAL },
+};
+
+static void lnat_t_parse_cases(struct kunit *test)
+{
+	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", 40003, "192.0.2.2", 80);
+	struct lnat_tuple got;
+	enum lnat_tcp_flags tf;
+	unsigned int i, thoff;
+	struct sk_buff *full, *skb;
+	u8 pkt[60];
+
+	/* 60 bytes: IP + TCP + 20 payload; tot_len 60. */
+	full = lnat_t_skb(test, &t, TCPHDR_RST, 20, ~0U);
+	memcpy(pkt, full->data, sizeof(pkt));
+	kfree_skb(full);
+
+	for (i = 0; i < ARRAY_SIZE(lnat_t_bads); i++) {
+		const struct lnat_t_bad *b = &lnat_t_bads[i];
+		u8 copy[60];
+
+		memcpy(copy, pkt, sizeof(copy));
+		if (b->edit)
+			b->edit(copy);
+		skb = alloc_skb(b->len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		skb_reset_network_header(skb);
+		skb_put_data(skb, copy, b->len);
+		KUNIT_EXPECT_EQ_MSG(test, lnat_parse(skb, &got, &thoff, &tf),
+				    b->want, "%s", b->what);
+		if (b->want == 0) {
+			KUNIT_EXPECT_EQ(test, got.saddr, t.saddr);
+			KUNIT_EXPECT_EQ(test, got.daddr, t.daddr);
+			KUNIT_EXPECT_EQ(test, got.sport, t.sport);
+			KUNIT_EXPECT_EQ(test, got.dport, t.dport);
+			KUNIT_EXPECT_EQ(test, thoff, 20U);
+			KUNIT_EXPECT_EQ(test, tf, LNAT_TF_RST);
+		}
+		kfree_skb(skb);
+	}
+}
+
+static void lnat_t_ifset(struct kunit *test)
+{
+	struct lnat_ifset *set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, set);
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse("", set), 0);
+	KUNIT_EXPECT_EQ(test, set->n, 0U);
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse(" eth0,ppp0  wan.7\n", set), 0);
+	KUNIT_EXPECT_EQ(test, set->n, 3U);
+	KUNIT_EXPECT_STREQ(test, set->name[2], "wan.7");
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse("abcdefghijklmno", set), 0);
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse("abcdefghijklmnop", set), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse("a/b", set), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse("..", set), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse("a b c d e f g h", set), 0);
+	KUNIT_EXPECT_EQ(test, lnat_ifset_parse("a b c d e f g h i", set), -EINVAL);
+}
+
+static struct kunit_case lnat_parse_cases[] = {
+	KUNIT_CASE(lnat_t_parse_cases),
+	KUNIT_CASE(lnat_t_ifset),
+	{}
+};
+
+static struct kunit_suite lnat_parse_suite = {
+	.name = "loosenat_parse",
+	.test_cases = lnat_parse_cases,
+};
+kunit_test_suite(lnat_parse_suite);

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit: external port choice. */
+#include "lnat_kunit.h"
+
+static struct lnat_entry *lnat_t_map(struct kunit *test, const char *src,
+				     u16 sport)
+{
+	struct lnat_tuple t = lnat_t_tuple(src, sport, "192.0.2.2", 80);
+	struct lnat_entry *e;
+
+	rcu_read_lock();
+	e = lnat_create(test->priv, &t, in_aton("192.0.2.1"), 1, LNAT_TF_SYN);
+	rcu_read_unlock();
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	return e;
+}
+
+static u16 lnat_t_port(const struct lnat_entry *e)
+{
+	return ntohs(e->tuple[LNAT_DIR_REPLY].dport);
+}
+
+static void lnat_t_preserved(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, lnat_t_port(lnat_t_map(test, "10.0.0.2", 5555)), 5555);
+	/* Same port towards the same server from another client collides. */
+	KUNIT_EXPECT_NE(test, lnat_t_port(lnat_t_map(test, "10.0.0.3", 5555)), 5555);
+}
+
+static void lnat_t_collision_in_range(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	u16 p;
+	int i;
+
+	ln->port_range = 20000 << 16 | 20099;
+	/* Out of range: not kept. */
+	p = lnat_t_port(lnat_t_map(test, "10.0.0.2", 5555));
+	KUNIT_EXPECT_GE(test, p, 20000);
+	KUNIT_EXPECT_LE(test, p, 20099);
+	for (i = 0; i < 50; i++) {
+		char addr[16];
+
+		snprintf(addr, sizeof(addr), "10.0.1.%d", i + 1);
+		p = lnat_t_port(lnat_t_map(test, addr, 20050));
+		KUNIT_EXPECT_GE(test, p, 20000);
+		KUNIT_EXPECT_LE(test, p, 20099);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 51);
+}
+
+/* A mapping lost and created again gets the port it had. */
+static void lnat_t_recreated_same_port(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *b;
+	u16 first;
+
+	lnat_t_map(test, "10.0.0.2", 6000);
+	b = lnat_t_map(test, "10.0.0.3", 6000);
+	first = lnat_t_port(b);
+	KUNIT_EXPECT_NE(test, first, 6000);
+
+	/* Lose b only (expiry), keep a. */
+	lnat_set_replied(ln, b);
+	b->state = LNAT_TCP_CLOSE;
+	WRITE_ONCE(b->last_seen, (u32)jiffies - 1000 * HZ);
+	KUNIT_EXPECT_EQ(test, lnat_collect(ln, false, false), 1U);
+	KUNIT_EXPECT_EQ(test, lnat_t_port(lnat_t_map(test, "10.0.0.3", 6000)), first);
+
+	/* And after a flush of everything, in the same order. */
+	lnat_collect(ln, true, false);
+	KUNIT_EXPECT_EQ(test, lnat_t_port(lnat_t_map(test, "10.0.0.2", 6000)), 6000);
+	KUNIT_EXPECT_EQ(test, lnat_t_port(lnat_t_map(test, "10.0.0.3", 6000)), first);
+}
+
+static void lnat_t_exhausted(struct kunit *test)
+{
+	struct lnat_tuple t = lnat_t_tuple("10.0.0.9", 7000, "192.0.2.2", 80);
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e;
+	unsigned int cpu, drops = 0;
+
+	ln->port_range = 30000 << 16 | 30001;
+	lnat_t_map(test, "10.0.0.2", 7000);
+	lnat_t_map(test, "10.0.0.3", 7000);
+	rcu_read_lock();
+	e = lnat_create(ln, &t, in_aton("192.0.2.1"), 1, LNAT_TF_SYN);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -EADDRINUSE);
+	for_each_possible_cpu(cpu)
+		drops += per_cpu_ptr(ln->stats, cpu)->s[LNAT_STAT_DROP_NOPORT];
+	KUNIT_EXPECT_EQ(test, drops, 1U);
+	/* Another server: the same external ports are free again. */
+	t.daddr = in_aton("192.0.2.3");
+	rcu_read_lock();
+	e = lnat_create(ln, &t, in_aton("192.0.2.1"), 1, LNAT_TF_SYN);
+	rcu_read_unlock();
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(e));
+}
+
+static struct kunit_case lnat_ports_cases[] = {
+	KUNIT_CASE(lnat_t_preserved),
+	KUNIT_CASE(lnat_t_collision_in_range),
+	KUNIT_CASE(lnat_t_recreated_same_port),
+	KUNIT_CASE(lnat_t_exhausted),
+	{}
+};
+
+static struct kunit_suite lnat_ports_suite = {
+	.name = "loosenat_ports",
+	.suite_init = lnat_kunit_suite_init,
+	.suite_exit = lnat_kunit_suite_exit,
+	.init = lnat_kunit_init,
+	.exit = lnat_kunit_exit,
+	.test_cases = lnat_ports_cases,
+};
+kunit_test_suite(lnat_ports_suite);

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: install what is missing, build the module for Debian's stock
+# 6.1 kernel and for the debug kernel, run KUnit and the integration tests in
+# qemu, and end with one line "N passed, N failed".
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build
+cd "$root"
+
+"$root/tools/deps.sh"
+mkdir -p "$build"
+make -s -C tools/testbed
+
+stock_kver=$(ls /boot/vmlinuz-6.1.* | sed 's|.*/vmlinuz-||' | sort -V | tail -1)
+export LNAT_STOCK_KVER=$stock_kver
+echo "== building for Debian $stock_kver"
+tools/build-module.sh "/usr/src/linux-headers-$stock_kver" "$build/stock" >/dev/null
+echo "== building the debug kernel (cached in ${LNAT_CACHE:-/var/cache/loosenat})"
+kdir=$(tools/qemu/build-kernel.sh)
+echo "   $(cat "$kdir/build-seconds") s to build it fresh"
+tools/build-module.sh "$kdir" "$build/debug" >/dev/null
+tools/build-module.sh "$kdir" "$build/kunit" LNAT_KUNIT=1 >/dev/null
+
+passed=0
+failed=0
+result() {
+	if [ "$1" = ok ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $2"
+	fi
+}
+
+for kind in stock debug; do
+	guest=$build/guest-$kind.sh
+	args=$build/$kind
+	[ "$kind" = debug ] && args="$args $build/kunit"
+	printf '#!/bin/sh\nexec %s %s\n' "$root/tools/testbed/guest.sh" "$args" > "$guest"
+	chmod +x "$guest"
+	echo "== $kind kernel: KUnit and integration tests in qemu"
+	start=$SECONDS
+	vm_ok=ok
+	tools/qemu/run-vm.sh "$kind" "$guest" "$build/vm-$kind" 2700 || true
+	log=$build/vm-$kind/result.log
+	grep -E '^(kunit: +)?(not )?ok ' "$log" | grep -vE '^kunit: (not )?ok ' || true
+	while read -r line; do
+		case "$line" in
+		"not ok"*|"kunit: not ok"*|"kunit:"*"not ok"*) result fail "$kind: $line" ;;
+		*) result ok "$line" ;;
+		esac
+	done < <(grep -E '^(kunit: +(not )?ok |(not )?ok )' "$log" | grep -vE '^kunit: (not )?ok ')
+	grep -q '^LNAT-VM-DONE rc=' "$log" || vm_ok=fail
+	if grep -qE 'BUG:|WARNING:|Kernel panic|KASAN|possible circular|inconsistent lock|suspicious RCU|unreferenced object|soft lockup|hung_task|Call Trace' \
+		"$build/vm-$kind/console.log"; then
+		vm_ok=fail
+	fi
+	result "$vm_ok" "$kind kernel: run completed with no kernel splat (see $build/vm-$kind/console.log)"
+	if grep -q '^LNAT-VM-DONE rc=[^0]' "$log" && ! grep -qE '^(kunit: +)?not ok ' "$log"; then
+		result fail "$kind: guest script failed outside any test case"
+	fi
+	echo "   $((SECONDS - start)) s"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,20 @@
+#!/bin/sh
+# PID 1 inside the test VM (host root, read-only over 9p). Runs $LNAT_SCRIPT
+# with its output on the second serial port, then a completion marker there:
+# a crash or hang never writes the marker, so it can never look like a pass.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+bb=/bin/busybox
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sys /sys
+$bb mount -t devtmpfs dev /dev 2>/dev/null
+for d in /tmp /run /var/tmp /var/lib /root; do $bb mount -t tmpfs tmpfs $d; done
+$bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+$bb mkdir -p /run/netns /run/lock
+[ -e /dev/fd ] || $bb ln -s /proc/self/fd /dev/fd
+$bb hostname lnat-vm
+exec 3>/dev/ttyS1
+cd /
+sh -c "$LNAT_SCRIPT" >&3 2>&3
+echo "LNAT-VM-DONE rc=$?" >&3
+$bb sync
+$bb reboot -f

@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Entry point inside the test VM: guest.sh BUILDDIR [KUNITDIR]
+# Runs the KUnit suites (debug kernel) and the integration tests. KUnit
+# results are copied from debugfs with a "kunit: " prefix for the host.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+build=$1
+kunit=${2:-}
+status=0
+
+if [ -n "$kunit" ]; then
+	if insmod "$kunit/loosenat_kunit.ko"; then
+		for r in /sys/kernel/debug/kunit/loosenat_*/results; do
+			sed 's/^/kunit: /' "$r"
+		done
+		rmmod loosenat_kunit || status=1
+	else
+		echo "kunit: not ok 1 - loading loosenat_kunit.ko"
+		status=1
+	fi
+fi
+"$here/netns.sh" "$build/loosenat.ko" || status=1
+exit $status

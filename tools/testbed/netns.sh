@@ -1,0 +1,533 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# loosenat integration tests. Runs as root inside the test VM (never on the
+# host): real module, real packets, real namespaces. TAP output on stdout.
+#
+#   cl1 10.0.0.2 ── lan0 10.0.0.1 ─┐
+#                                  router ── wan0 192.0.2.1 ─── 192.0.2.2 srv
+#   cl2 10.0.1.2 ── lan1 10.0.1.1 ─┘
+#
+# The server has no route back to 10.0.0.0/8: a leaked packet arrives there
+# (counted by the "leak" counter) but is never answered. Every "no leak" case
+# runs the same traffic through stock nftables masquerade as a control, which
+# must leak, so the check is shown able to fail.
+#
+# usage: netns.sh PATH/TO/loosenat.ko
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+ko=$1
+pkt=$here/lnat-pkt
+tcpc=$here/tcpconn.py
+tmp=$(mktemp -d)
+pids=()
+n=0
+failed=0
+
+cleanup() {
+	local p ns
+
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for ns in router cl1 cl2 srv; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+	echo "# at ${SECONDS}s"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1 # $2"
+}
+
+# check NAME CONDITION-COMMAND... : one test case.
+check() {
+	local name=$1
+
+	shift
+	if "$@"; then
+		ok "$name"
+	else
+		not_ok "$name" "failed: $*"
+	fi
+}
+
+# busywait SECONDS COMMAND...: poll until COMMAND succeeds or time runs out.
+busywait() {
+	local end=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+R() { ip netns exec router "$@"; }
+C1() { ip netns exec cl1 "$@"; }
+C2() { ip netns exec cl2 "$@"; }
+S() { ip netns exec srv "$@"; }
+
+bg() {
+	"$@" &
+	pids+=($!)
+}
+
+stop_bg() {
+	local p
+
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pids=()
+}
+
+load() {
+	modprobe nf_defrag_ipv4 2>/dev/null
+	insmod "$ko" "$@"
+}
+
+# setup lnat|stock: fresh namespaces, loosenat or stock masquerade on wan0.
+setup() {
+	local ns
+
+	stop_bg
+	for ns in router cl1 cl2 srv; do
+		ip netns del "$ns" 2>/dev/null
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	ip link add lan0 netns router type veth peer name eth0 netns cl1
+	ip link add lan1 netns router type veth peer name eth0 netns cl2
+	ip link add wan0 netns router type veth peer name eth0 netns srv
+	ip -n router addr add 10.0.0.1/24 dev lan0
+	ip -n router addr add 10.0.1.1/24 dev lan1
+	ip -n router addr add 192.0.2.1/24 dev wan0
+	ip -n cl1 addr add 10.0.0.2/24 dev eth0
+	ip -n cl2 addr add 10.0.1.2/24 dev eth0
+	ip -n srv addr add 192.0.2.2/24 dev eth0
+	for ns in router cl1 cl2 srv; do
+		ip -n "$ns" link show | awk -F': ' '/^[0-9]+: /{ sub(/@.*/, "", $2); print $2 }' |
+			while read -r dev; do ip -n "$ns" link set "$dev" up; done
+	done
+	ip -n cl1 route add default via 10.0.0.1
+	ip -n cl2 route add default via 10.0.1.1
+	R sysctl -qw net.ipv4.ip_forward=1
+	S nft -f - <<-EOF
+	table ip watch {
+		counter leak { }
+		counter xlat { }
+		counter td { }
+		counter sin { }
+		counter sout { }
+		chain in {
+			type filter hook prerouting priority -500;
+			ip saddr 10.0.0.0/8 counter name leak
+			ip saddr 192.0.2.1 counter name xlat
+		}
+		chain out {
+			type filter hook output priority -500;
+		}
+	}
+	EOF
+	if [ "$1" = stock ]; then
+		R nft -f - <<-EOF
+		table ip nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "wan0" masquerade
+			}
+		}
+		EOF
+	else
+		R sysctl -qw net.loosenat.interfaces=wan0
+	fi
+	# Neighbours resolved up front, so no first packet waits on ARP.
+	C1 busybox ping -c1 -W2 10.0.0.1 >/dev/null
+	C2 busybox ping -c1 -W2 10.0.1.1 >/dev/null
+	R busybox ping -c1 -W2 192.0.2.2 >/dev/null
+}
+
+counter() {
+	S nft list counter ip watch "$1" | awk '/packets/ { print $2 }'
+}
+
+# stat FIELD: a /proc/net/stat/loosenat column summed over CPUs.
+stat() {
+	local hdr line i sum=0
+
+	{
+		read -r -a hdr
+		while read -r -a line; do
+			for i in "${!hdr[@]}"; do
+				[ "${hdr[$i]}" = "$1" ] && sum=$((sum + 16#${line[$i]}))
+			done
+		done
+	} < <(R cat /proc/net/stat/loosenat)
+	echo "$sum"
+}
+
+count() {
+	R sysctl -n net.loosenat.count
+}
+
+eq() { [ "$1" = "$2" ]; }
+ge() { [ "$1" -ge "$2" ]; }
+# For busywait, which must re-read the value on every try.
+count_is() { [ "$(count)" = "$1" ]; }
+counter_ge() { [ "$(counter "$1")" -ge "$2" ]; }
+seen_ge() { [ $(( $(counter leak) + $(counter xlat) )) -ge "$1" ]; }
+listening() { S ss -ltnH 'sport = :80' | grep -q LISTEN; }
+
+# One crafted packet per flag set, no prior state anywhere.
+FLAGSETS="F FA R RA SA A PA none"
+LEAKY="F FA R RA SA none"
+
+test_flagsets() {
+	local mode=$1 fs sport=40000 l0 x0 l1 x1
+
+	setup "$mode"
+	for fs in $FLAGSETS; do
+		sport=$((sport + 1))
+		l0=$(counter leak)
+		x0=$(counter xlat)
+		C1 "$pkt" -f "$fs" 10.0.0.2 192.0.2.2 "$sport" 80
+		busywait 5 seen_ge $((l0 + x0 + 1))
+		sleep 0.3
+		l1=$(counter leak)
+		x1=$(counter xlat)
+		if [ "$mode" = lnat ]; then
+			if [ $((l1 - l0)) -eq 0 ] && [ $((x1 - x0)) -eq 1 ]; then
+				ok "loosenat translates a stateless $fs packet"
+			else
+				not_ok "loosenat translates a stateless $fs packet" \
+					"leaked $((l1 - l0)), translated $((x1 - x0))"
+			fi
+		elif [[ " $LEAKY " == *" $fs "* ]]; then
+			check "control: stock masquerade leaks a stateless $fs packet" \
+				ge $((l1 - l0)) 1
+		fi
+	done
+}
+
+# A real connection loses its mapping, then closes: the teardown must reach
+# the server from the router's address on the original external port.
+test_lost_teardown() {
+	local mode=$1 how=$2 close=$3 name port ext
+
+	name="$mode: $close after mapping loss by $how reaches the server on the original port"
+	setup "$mode"
+	rm -f "$tmp/state" "$tmp/go" "$tmp/port"
+	bg S python3 "$tcpc" server 192.0.2.2 80 "$tmp/state" hold
+	busywait 20 listening
+	bg C1 python3 "$tcpc" client 192.0.2.2 80 "$tmp/go" "$close" > "$tmp/port"
+	if ! busywait 30 grep -q '^peer' "$tmp/state" || ! busywait 10 test -s "$tmp/port"; then
+		not_ok "$name" "connection not established"
+		return
+	fi
+	port=$(cat "$tmp/port")
+	ext=$(awk '/^peer/ { print $3; exit }' "$tmp/state")
+	S nft add rule ip watch in ip saddr 192.0.2.1 tcp sport "$ext" \
+		tcp flags \& \(fin \| rst\) != 0 counter name td
+
+	case "$how" in
+	flush)
+		R sysctl -qw net.loosenat.flush=1
+		;;
+	expiry)
+		R sysctl -qw net.loosenat.tcp_timeout_established=1
+		busywait 15 count_is 0
+		R sysctl -qw net.loosenat.tcp_timeout_established=7440
+		;;
+	reload)
+		rmmod loosenat && load && R sysctl -qw net.loosenat.interfaces=wan0
+		;;
+	conntrack-flush)
+		R conntrack -F 2>/dev/null
+		;;
+	esac
+	if [ "$mode" = lnat ] && [ "$(count)" != 0 ]; then
+		not_ok "$name" "mapping not lost ($(count) left)"
+		return
+	fi
+
+	touch "$tmp/go"
+	busywait 15 grep -qE '^(fin|rst)$' "$tmp/state"
+	sleep 1
+	local seen td leak est
+	seen=$(grep -cE '^(fin|rst)$' "$tmp/state")
+	td=$(counter td)
+	leak=$(counter leak)
+	est=$(S ss -tnH state established 'sport = :80' | wc -l)
+	if [ "$mode" = lnat ]; then
+		if [ "$port" = "$ext" ] && [ "$seen" = 1 ] && [ "$td" -ge 1 ] &&
+		   [ "$leak" = 0 ] && [ "$est" = 0 ]; then
+			ok "$name"
+		else
+			not_ok "$name" "client port $port, server saw $ext, teardown seen $seen, counted $td, leaked $leak, established $est"
+		fi
+	else
+		check "control: stock masquerade leaks the $close after $how, server stays ESTABLISHED" \
+			test "$leak" -ge 1 -a "$est" = 1 -a "$seen" = 0
+	fi
+	stop_bg
+}
+
+test_normal_connection() {
+	local name port line found new
+
+	name="an orderly connection is translated, tracked to TIME_WAIT and counted"
+	setup lnat
+	rm -f "$tmp/state" "$tmp/go" "$tmp/port"
+	bg S python3 "$tcpc" server 192.0.2.2 80 "$tmp/state" close
+	busywait 20 listening
+	S nft add rule ip watch in ip saddr 192.0.2.1 tcp dport 80 counter name sin
+	S nft add rule ip watch out ip daddr 192.0.2.1 tcp sport 80 counter name sout
+	bg C1 python3 "$tcpc" client 192.0.2.2 80 "$tmp/go" fin > "$tmp/port"
+	busywait 30 test -s "$tmp/port"
+	port=$(cat "$tmp/port")
+	line=$(R cat /proc/net/loosenat)
+	check "established mapping shown in /proc/net/loosenat" \
+		grep -qE "^tcp +6 [0-9]+ ESTABLISHED src=10.0.0.2 dst=192.0.2.2 sport=$port dport=80 src=192.0.2.2 dst=192.0.2.1 sport=80 dport=$port \[ASSURED\]" <<< "$line"
+	touch "$tmp/go"
+	busywait 15 R grep -q TIME_WAIT /proc/net/loosenat
+	sleep 2
+	line=$(R cat /proc/net/loosenat)
+	found=$(stat found)
+	new=$(stat new)
+	check "$name" grep -q "TIME_WAIT src=10.0.0.2 dst=192.0.2.2 sport=$port dport=80 .*\[ASSURED\]" <<< "$line"
+	check "stat counters agree with the packets the server saw" \
+		test "$new" = 1 -a "$(stat new_loose)" = 0 -a "$(stat new_teardown)" = 0 \
+		-a "$found" = $(( $(counter sin) + $(counter sout) - 1 )) -a "$(counter leak)" = 0
+}
+
+test_two_clients() {
+	local e1 e2
+
+	setup lnat
+	rm -f "$tmp/state" "$tmp/go"
+	bg S python3 "$tcpc" server 192.0.2.2 80 "$tmp/state" hold
+	busywait 20 listening
+	bg C1 python3 "$tcpc" client 192.0.2.2 80 "$tmp/go" fin 5555 > "$tmp/p1"
+	bg C2 python3 "$tcpc" client 192.0.2.2 80 "$tmp/go" fin 5555 > "$tmp/p2"
+	busywait 30 test -s "$tmp/p1" -a -s "$tmp/p2"
+	e1=$(awk '/^peer/ { print $3 }' "$tmp/state" | sed -n 1p)
+	e2=$(awk '/^peer/ { print $3 }' "$tmp/state" | sed -n 2p)
+	check "two clients with the same source port get distinct external ports" \
+		test -n "$e1" -a -n "$e2" -a "$e1" != "$e2" -a \( "$e1" = 5555 -o "$e2" = 5555 \) \
+		-a "$(cat "$tmp/p1")" = 5555 -a "$(cat "$tmp/p2")" = 5555
+	touch "$tmp/go"
+	stop_bg
+}
+
+# sysctl_rejects NAME VALUE: the write fails and the value is unchanged.
+sysctl_rejects() {
+	local before after
+
+	before=$(R sysctl -n "net.loosenat.$1")
+	R sysctl -qw "net.loosenat.$1=$2" 2>/dev/null && return 1
+	after=$(R sysctl -n "net.loosenat.$1")
+	[ "$before" = "$after" ]
+}
+
+sysctl_accepts() {
+	R sysctl -qw "net.loosenat.$1=$2" && [ "$(R sysctl -n "net.loosenat.$1")" = "$3" ]
+}
+
+test_sysctl() {
+	local bad=0 t v
+
+	setup lnat
+	for t in syn_sent syn_recv established fin_wait close_wait last_ack time_wait close loose; do
+		sysctl_accepts "tcp_timeout_$t" 4321 4321 || bad=1
+	done
+	sysctl_accepts max_entries 1000 1000 || bad=1
+	sysctl_accepts port_range "2000 3000" "2000	3000" || bad=1
+	sysctl_accepts interfaces "wan0,lan1" "wan0 lan1" || bad=1
+	sysctl_accepts interfaces "wan0" "wan0" || bad=1
+	check "valid sysctl writes are applied" eq "$bad" 0
+
+	bad=0
+	for v in -1 0 abc 1x 99999999999 "" 1.5; do
+		sysctl_rejects tcp_timeout_established "$v" || bad=1
+	done
+	for v in -5 0 abc 16777217; do
+		sysctl_rejects max_entries "$v" || bad=1
+	done
+	for v in "3000 2000" "0 10" "1 65536" "a b"; do
+		sysctl_rejects port_range "$v" || bad=1
+	done
+	for v in "a/b" "waytoolonginterfacename" "a b c d e f g h i"; do
+		sysctl_rejects interfaces "$v" || bad=1
+	done
+	R sh -c 'echo 0 > /proc/sys/net/loosenat/flush' 2>/dev/null && bad=1
+	R sh -c 'echo 5 > /proc/sys/net/loosenat/count' 2>/dev/null && bad=1
+	check "invalid sysctl writes return an error and change nothing" eq "$bad" 0
+
+	# A new timeout applies to an existing (unanswered, loose) mapping.
+	C1 "$pkt" -f A 10.0.0.2 192.0.2.99 41000 80
+	busywait 5 count_is 1
+	R sysctl -qw net.loosenat.tcp_timeout_loose=1
+	check "a changed timeout applies to existing mappings" busywait 10 count_is 0
+}
+
+test_table_full() {
+	local mode=$1 l0 x0
+
+	setup "$mode"
+	bg S python3 "$tcpc" server 192.0.2.2 80 "$tmp/state" hold
+	busywait 20 listening
+	if [ "$mode" = lnat ]; then
+		R sysctl -qw net.loosenat.max_entries=4
+	fi
+	# Four answered mappings fill the table; none may be evicted.
+	C1 "$pkt" -f S -n 4 -i 10.0.0.2 192.0.2.2 42000 80
+	busywait 10 counter_ge xlat 4
+	sleep 1
+	l0=$(counter leak)
+	x0=$(counter xlat)
+	C1 "$pkt" -f S -n 4 -i 10.0.0.2 192.0.2.2 43000 80
+	C1 "$pkt" -f R -n 4 -i 10.0.0.2 192.0.2.2 44000 80
+	sleep 2
+	if [ "$mode" = lnat ]; then
+		check "table full: new flows dropped and counted, none leaked" \
+			test "$(count)" = 4 -a "$(stat drop_full)" = 8 -a "$(stat early_drop)" = 0 \
+			-a "$(counter leak)" = "$l0" -a "$(counter xlat)" = "$x0"
+		# Unanswered mappings are evicted, oldest first, for new ones.
+		R sysctl -qw net.loosenat.max_entries=8
+		C1 "$pkt" -f S -n 4 -i 10.0.0.2 192.0.2.99 45000 80
+		busywait 5 count_is 8
+		C1 "$pkt" -f S -n 2 -i 10.0.0.2 192.0.2.2 46000 80
+		busywait 5 counter_ge xlat $((x0 + 2))
+		check "table full: the oldest unanswered mappings are evicted first" \
+			test "$(count)" = 8 -a "$(stat early_drop)" = 2 \
+			-a "$(R grep -c 'sport=45001 ' /proc/net/loosenat)" = 0 \
+			-a "$(R grep -c 'sport=45002 ' /proc/net/loosenat)" = 1 \
+			-a "$(counter leak)" = "$l0"
+	else
+		check "control: stock masquerade leaks stateless RSTs" \
+			test "$(counter leak)" -ge $((l0 + 4))
+	fi
+	stop_bg
+}
+
+test_malformed() {
+	local mode=$1 inv0=0
+
+	setup "$mode"
+	[ "$mode" = lnat ] && inv0=$(stat invalid)
+	C1 "$pkt" -f A -l 10 10.0.0.2 192.0.2.2 47000 80
+	C1 "$pkt" -f A -d 3 10.0.0.2 192.0.2.2 47001 80
+	C1 "$pkt" -f A -d 15 10.0.0.2 192.0.2.2 47002 80
+	sleep 1
+	if [ "$mode" = lnat ]; then
+		check "malformed TCP headers are dropped and counted, none leaked" \
+			test "$(( $(stat invalid) - inv0 ))" = 3 -a "$(counter leak)" = 0 \
+			-a "$(count)" = 0
+	else
+		check "control: stock masquerade leaks malformed TCP headers" \
+			test "$(counter leak)" -ge 1
+	fi
+}
+
+test_flush_on_device() {
+	local what=$1
+
+	setup lnat
+	C1 "$pkt" -f S -n 3 -i 10.0.0.2 192.0.2.2 48000 80
+	busywait 5 count_is 3
+	case "$what" in
+	address) R ip addr del 192.0.2.1/24 dev wan0 ;;
+	down) R ip link set wan0 down ;;
+	esac
+	check "mappings flushed when wan0 $what" busywait 10 count_is 0
+}
+
+test_rmmod_under_traffic() {
+	local i okc=0
+
+	setup lnat
+	for i in 1 2 3; do
+		bg C1 "$pkt" -f A -n 1000000 -i 10.0.0.2 192.0.2.2 1024 80
+		sleep 1
+		if rmmod loosenat && load; then
+			okc=$((okc + 1))
+		fi
+		R sysctl -qw net.loosenat.interfaces=wan0
+		stop_bg
+	done
+	check "rmmod and insmod while traffic flows" eq "$okc" 3
+}
+
+test_netns_delete_under_traffic() {
+	local i okc=0
+
+	for i in 1 2 3; do
+		setup lnat
+		bg C1 "$pkt" -f A -n 1000000 -i 10.0.0.2 192.0.2.2 1024 80 2>/dev/null
+		bg S "$pkt" -f SA -n 1000000 -i 192.0.2.2 192.0.2.1 80 1024 2>/dev/null
+		sleep 1
+		ip netns del router && okc=$((okc + 1))
+		stop_bg
+	done
+	setup lnat
+	C1 "$pkt" -f S 10.0.0.2 192.0.2.2 49000 80
+	busywait 5 count_is 1
+	check "netns deletion while traffic flows" test "$okc" = 3 -a "$(count)" = 1
+}
+
+test_module_param() {
+	rmmod loosenat
+	load interfaces=eth9,wan7
+	check "interfaces= sets the initial netns at load" \
+		eq "$(sysctl -n net.loosenat.interfaces)" "eth9 wan7"
+	rmmod loosenat
+	load
+}
+
+load || { echo "Bail out! cannot load $ko"; exit 1; }
+echo "TAP version 13"
+test_module_param
+test_flagsets lnat
+test_flagsets stock
+for how in flush expiry reload; do
+	for close in fin rst; do
+		test_lost_teardown lnat "$how" "$close"
+	done
+done
+test_lost_teardown stock conntrack-flush fin
+test_normal_connection
+test_two_clients
+test_sysctl
+test_table_full lnat
+test_table_full stock
+test_malformed lnat
+test_malformed stock
+test_flush_on_device address
+test_flush_on_device down
+test_rmmod_under_traffic
+test_netns_delete_under_traffic
+
+cleanup
+trap - EXIT
+check "module unloads" rmmod loosenat
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	check "kmemleak reports nothing" test -z "$(cat /sys/kernel/debug/kmemleak)"
+fi
+echo "1..$n"
+echo "# integration: $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]

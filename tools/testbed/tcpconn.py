@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Real TCP endpoints for the test bed.
+
+server ADDR PORT STATEFILE hold|close
+                            accept connections, echo data; STATEFILE gets
+                            "peer IP PORT" per connection, then "fin" or "rst"
+                            when the peer closes. With "hold" the socket stays
+                            open (CLOSE_WAIT after a FIN), with "close" it is
+                            closed too (an orderly close).
+client DST PORT GOFILE fin|rst [SPORT]
+                            connect (from SPORT), exchange data, print the
+                            local port, then close with FIN or RST (SO_LINGER
+                            0) once GOFILE exists. Every wait has a timeout.
+"""
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+LIMIT = 120
+
+
+def log(path, line):
+    with open(path, "a") as f:
+        f.write(line + "\n")
+
+
+def server(addr, port, state, mode):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, int(port)))
+    ls.listen(16)
+    conns = [ls]
+    held = []
+    end = time.time() + LIMIT
+    while time.time() < end:
+        r, _, _ = select.select(conns, [], [], 1)
+        for s in r:
+            if s is ls:
+                c, peer = ls.accept()
+                conns.append(c)
+                log(state, "peer %s %d" % peer)
+                continue
+            try:
+                data = s.recv(4096)
+            except ConnectionResetError:
+                log(state, "rst")
+                conns.remove(s)
+                continue
+            if data:
+                s.sendall(data)
+            else:
+                log(state, "fin")
+                conns.remove(s)
+                if mode == "close":
+                    s.close()
+                else:
+                    held.append(s)  # CLOSE_WAIT until we exit
+
+
+def client(dst, port, go, mode, sport="0"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sport)))
+    s.settimeout(10)
+    s.connect((dst, int(port)))
+    s.sendall(b"hello loosenat")
+    if s.recv(100) != b"hello loosenat":
+        sys.exit("echo mismatch")
+    print(s.getsockname()[1], flush=True)
+    end = time.time() + LIMIT
+    while not os.path.exists(go):
+        if time.time() > end:
+            sys.exit("timeout waiting for %s" % go)
+        time.sleep(0.1)
+    if mode == "rst":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    time.sleep(2)  # let the FIN's exchange finish before exiting
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "server":
+        server(*sys.argv[2:])
+    elif len(sys.argv) in (6, 7) and sys.argv[1] == "client":
+        client(*sys.argv[2:])
+    else:
+        sys.exit(__doc__)
