@@ -11,7 +11,7 @@
 #include "lnat.h"
 
 #define LNAT_TIMEOUT_MAX	(14 * 24 * 3600)
-#define LNAT_ENTRIES_MAX	(1 << 24)
+#define LNAT_ENTRIES_MAX	(16 * 1024 * 1024)
 
 /*
  * Defaults follow RFC 5382 REQ-5 (established >= 2 h 4 min, transitory >=

@@ -7,14 +7,14 @@
 #include <net/tcp.h>
 #include "lnat.h"
 
-#define sSS LNAT_TCP_SYN_SENT
-#define sSR LNAT_TCP_SYN_RECV
-#define sES LNAT_TCP_ESTABLISHED
-#define sFW LNAT_TCP_FIN_WAIT
-#define sCW LNAT_TCP_CLOSE_WAIT
-#define sLA LNAT_TCP_LAST_ACK
-#define sTW LNAT_TCP_TIME_WAIT
-#define sCL LNAT_TCP_CLOSE
+#define T_SS LNAT_TCP_SYN_SENT
+#define T_SR LNAT_TCP_SYN_RECV
+#define T_ES LNAT_TCP_ESTABLISHED
+#define T_FW LNAT_TCP_FIN_WAIT
+#define T_CW LNAT_TCP_CLOSE_WAIT
+#define T_LA LNAT_TCP_LAST_ACK
+#define T_TW LNAT_TCP_TIME_WAIT
+#define T_CL LNAT_TCP_CLOSE
 
 /*
  * Where conntrack says "invalid" we keep the state: the packet is translated
@@ -22,48 +22,48 @@
  */
 static const u8 lnat_tcp_table[LNAT_DIR_MAX][LNAT_TF_MAX][LNAT_TCP_MAX] = {
 	[LNAT_DIR_ORIG] = {
-		/*                   sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL */
-		[LNAT_TF_SYN]    = { sSS, sSR, sES, sFW, sCW, sLA, sSS, sSS },
+		/*                   T_SS  T_SR  T_ES  T_FW  T_CW  T_LA  T_TW  T_CL */
+		[LNAT_TF_SYN]    = { T_SS, T_SR, T_ES, T_FW, T_CW, T_LA, T_SS, T_SS },
 		/* SYN+ACK after our SYN: simultaneous open. */
-		[LNAT_TF_SYNACK] = { sSR, sSR, sES, sFW, sCW, sLA, sTW, sCL },
-		[LNAT_TF_FIN]    = { sFW, sFW, sFW, sLA, sLA, sLA, sTW, sCL },
-		[LNAT_TF_ACK]    = { sSS, sES, sES, sCW, sCW, sTW, sTW, sCL },
-		[LNAT_TF_RST]    = { sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
-		[LNAT_TF_NONE]   = { sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL },
+		[LNAT_TF_SYNACK] = { T_SR, T_SR, T_ES, T_FW, T_CW, T_LA, T_TW, T_CL },
+		[LNAT_TF_FIN]    = { T_FW, T_FW, T_FW, T_LA, T_LA, T_LA, T_TW, T_CL },
+		[LNAT_TF_ACK]    = { T_SS, T_ES, T_ES, T_CW, T_CW, T_TW, T_TW, T_CL },
+		[LNAT_TF_RST]    = { T_CL, T_CL, T_CL, T_CL, T_CL, T_CL, T_CL, T_CL },
+		[LNAT_TF_NONE]   = { T_SS, T_SR, T_ES, T_FW, T_CW, T_LA, T_TW, T_CL },
 	},
 	[LNAT_DIR_REPLY] = {
-		/*                   sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL */
+		/*                   T_SS  T_SR  T_ES  T_FW  T_CW  T_LA  T_TW  T_CL */
 		/* A SYN answering our SYN: simultaneous open. */
-		[LNAT_TF_SYN]    = { sSR, sSR, sES, sFW, sCW, sLA, sTW, sCL },
-		[LNAT_TF_SYNACK] = { sSR, sSR, sES, sFW, sCW, sLA, sTW, sCL },
-		[LNAT_TF_FIN]    = { sSS, sFW, sFW, sLA, sLA, sLA, sTW, sCL },
+		[LNAT_TF_SYN]    = { T_SR, T_SR, T_ES, T_FW, T_CW, T_LA, T_TW, T_CL },
+		[LNAT_TF_SYNACK] = { T_SR, T_SR, T_ES, T_FW, T_CW, T_LA, T_TW, T_CL },
+		[LNAT_TF_FIN]    = { T_SS, T_FW, T_FW, T_LA, T_LA, T_LA, T_TW, T_CL },
 		/* Loose: the outside may complete a handshake we answered. */
-		[LNAT_TF_ACK]    = { sSS, sES, sES, sCW, sCW, sTW, sTW, sCL },
-		[LNAT_TF_RST]    = { sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
-		[LNAT_TF_NONE]   = { sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL },
+		[LNAT_TF_ACK]    = { T_SS, T_ES, T_ES, T_CW, T_CW, T_TW, T_TW, T_CL },
+		[LNAT_TF_RST]    = { T_CL, T_CL, T_CL, T_CL, T_CL, T_CL, T_CL, T_CL },
+		[LNAT_TF_NONE]   = { T_SS, T_SR, T_ES, T_FW, T_CW, T_LA, T_TW, T_CL },
 	},
 };
 
 /* The state a mapping starts in, by the flags of the packet creating it. */
 static const u8 lnat_tcp_start[LNAT_TF_MAX] = {
-	[LNAT_TF_SYN]    = sSS,
-	[LNAT_TF_SYNACK] = sSR,
-	[LNAT_TF_FIN]    = sFW,
-	[LNAT_TF_ACK]    = sES,
-	[LNAT_TF_RST]    = sCL,
+	[LNAT_TF_SYN]    = T_SS,
+	[LNAT_TF_SYNACK] = T_SR,
+	[LNAT_TF_FIN]    = T_FW,
+	[LNAT_TF_ACK]    = T_ES,
+	[LNAT_TF_RST]    = T_CL,
 	/* No flags at all is never part of a connection: keep it short. */
-	[LNAT_TF_NONE]   = sCL,
+	[LNAT_TF_NONE]   = T_CL,
 };
 
 static const char *const lnat_tcp_names[LNAT_TCP_MAX] = {
-	[sSS] = "SYN_SENT",
-	[sSR] = "SYN_RECV",
-	[sES] = "ESTABLISHED",
-	[sFW] = "FIN_WAIT",
-	[sCW] = "CLOSE_WAIT",
-	[sLA] = "LAST_ACK",
-	[sTW] = "TIME_WAIT",
-	[sCL] = "CLOSE",
+	[T_SS] = "SYN_SENT",
+	[T_SR] = "SYN_RECV",
+	[T_ES] = "ESTABLISHED",
+	[T_FW] = "FIN_WAIT",
+	[T_CW] = "CLOSE_WAIT",
+	[T_LA] = "LAST_ACK",
+	[T_TW] = "TIME_WAIT",
+	[T_CL] = "CLOSE",
 };
 
 enum lnat_tcp_flags lnat_tcp_classify(u8 flags)
@@ -103,7 +103,7 @@ void lnat_tcp_update(struct lnat_entry *e, enum lnat_dir dir,
 			break;
 	} while (cmpxchg(&e->state, old, new) != old);
 
-	if (new == sES && test_bit(LNAT_F_REPLIED, &e->flags) &&
+	if (new == T_ES && test_bit(LNAT_F_REPLIED, &e->flags) &&
 	    !test_bit(LNAT_F_ASSURED, &e->flags))
 		set_bit(LNAT_F_ASSURED, &e->flags);
 }

@@ -116,4 +116,5 @@ static struct kunit_suite lnat_mangle_suite = {
 	.name = "loosenat_mangle",
 	.test_cases = lnat_mangle_cases,
 };
+
 kunit_test_suite(lnat_mangle_suite);

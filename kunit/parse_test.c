@@ -8,45 +8,35 @@
 #include <net/tcp.h>
 #include "lnat_kunit.h"
 
+/* Up to two bytes of a valid 60-byte packet changed, and its length cut. */
 struct lnat_t_bad {
 	const char *what;
-	unsigned int len;	/* bytes kept of the 60-byte packet */
-	void (*edit)(u8 *p);
+	unsigned int len;
+	int off[2];		/* -1: no change */
+	u8 val[2];
 	int want;
 };
 
-static void lnat_t_ver6(u8 *p) { p[0] = 0x65; }
-static void lnat_t_ihl4(u8 *p) { p[0] = 0x44; }
-static void lnat_t_ihl15(u8 *p) { p[0] = 0x4f; }
-static void lnat_t_totlen_long(u8 *p) { p[3] = 61; }
-static void lnat_t_totlen_short(u8 *p) { p[3] = 39; }
-static void lnat_t_totlen_zero(u8 *p) { p[2] = 0; p[3] = 0; }
-static void lnat_t_mf(u8 *p) { p[6] = 0x20; }
-static void lnat_t_offset(u8 *p) { p[7] = 0x10; }
-static void lnat_t_doff4(u8 *p) { p[32] = 4 << 4; }
-static void lnat_t_doff0(u8 *p) { p[32] = 0; }
-static void lnat_t_doff_long(u8 *p) { p[32] = 11 << 4; }
-static void lnat_t_udp(u8 *p) { p[9] = IPPROTO_UDP; }
-static void lnat_t_doff10(u8 *p) { p[32] = 10 << 4; }
+#define NONE	{ -1, -1 }, { 0, 0 }
 
 static const struct lnat_t_bad lnat_t_bads[] = {
-	{ "valid", 60, NULL, 0 },
-	{ "tcp options within the packet", 60, lnat_t_doff10, 0 },
-	{ "not tcp", 60, lnat_t_udp, 1 },
-	{ "empty", 0, NULL, -EINVAL },
-	{ "truncated ip header", 19, NULL, -EINVAL },
-	{ "truncated tcp header", 39, NULL, -EINVAL },
-	{ "ip version 6", 60, lnat_t_ver6, -EINVAL },
-	{ "ihl below 5", 60, lnat_t_ihl4, -EINVAL },
-	{ "ihl beyond the packet", 40, lnat_t_ihl15, -EINVAL },
-	{ "tot_len beyond the packet", 60, lnat_t_totlen_long, -EINVAL },
-	{ "tot_len cutting the tcp header", 60, lnat_t_totlen_short, -EINVAL },
-	{ "tot_len zero", 60, lnat_t_totlen_zero, -EINVAL },
-	{ "first fragment", 60, lnat_t_mf, -EINVAL },
-	{ "later fragment", 60, lnat_t_offset, -EINVAL },
-	{ "doff below 5", 60, lnat_t_doff4, -EINVAL },
-	{ "doff zero", 60, lnat_t_doff0, -EINVAL },
-	{ "doff beyond the packet", 60, lnat_t_doff_long, -EINVAL },
+	{ "valid", 60, NONE, 0 },
+	{ "tcp options within the packet", 60, { 32, -1 }, { 10 << 4 }, 0 },
+	{ "not tcp", 60, { 9, -1 }, { IPPROTO_UDP }, 1 },
+	{ "empty", 0, NONE, -EINVAL },
+	{ "truncated ip header", 19, NONE, -EINVAL },
+	{ "truncated tcp header", 39, NONE, -EINVAL },
+	{ "ip version 6", 60, { 0, -1 }, { 0x65 }, -EINVAL },
+	{ "ihl below 5", 60, { 0, -1 }, { 0x44 }, -EINVAL },
+	{ "ihl beyond the packet", 40, { 0, -1 }, { 0x4f }, -EINVAL },
+	{ "tot_len beyond the packet", 60, { 3, -1 }, { 61 }, -EINVAL },
+	{ "tot_len cutting the tcp header", 60, { 3, -1 }, { 39 }, -EINVAL },
+	{ "tot_len zero", 60, { 2, 3 }, { 0, 0 }, -EINVAL },
+	{ "first fragment", 60, { 6, -1 }, { 0x20 }, -EINVAL },
+	{ "later fragment", 60, { 7, -1 }, { 0x10 }, -EINVAL },
+	{ "doff below 5", 60, { 32, -1 }, { 4 << 4 }, -EINVAL },
+	{ "doff zero", 60, { 32, -1 }, { 0 }, -EINVAL },
+	{ "doff beyond the packet", 60, { 32, -1 }, { 11 << 4 }, -EINVAL },
 };
 
 static void lnat_t_parse_cases(struct kunit *test)
@@ -66,10 +56,12 @@ static void lnat_t_parse_cases(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(lnat_t_bads); i++) {
 		const struct lnat_t_bad *b = &lnat_t_bads[i];
 		u8 copy[60];
+		int j;
 
 		memcpy(copy, pkt, sizeof(copy));
-		if (b->edit)
-			b->edit(copy);
+		for (j = 0; j < 2; j++)
+			if (b->off[j] >= 0)
+				copy[b->off[j]] = b->val[j];
 		skb = alloc_skb(b->len, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		skb_reset_network_header(skb);
@@ -116,4 +108,5 @@ static struct kunit_suite lnat_parse_suite = {
 	.name = "loosenat_parse",
 	.test_cases = lnat_parse_cases,
 };
+
 kunit_test_suite(lnat_parse_suite);

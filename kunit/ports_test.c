@@ -115,4 +115,5 @@ static struct kunit_suite lnat_ports_suite = {
 	.exit = lnat_kunit_exit,
 	.test_cases = lnat_ports_cases,
 };
+
 kunit_test_suite(lnat_ports_suite);

@@ -208,4 +208,5 @@ static struct kunit_suite lnat_table_suite = {
 	.exit = lnat_kunit_exit,
 	.test_cases = lnat_table_cases,
 };
+
 kunit_test_suite(lnat_table_suite);

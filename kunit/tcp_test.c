@@ -175,4 +175,5 @@ static struct kunit_suite lnat_tcp_suite = {
 	.name = "loosenat_tcp",
 	.test_cases = lnat_tcp_cases,
 };
+
 kunit_test_suite(lnat_tcp_suite);

@@ -4,23 +4,15 @@
 # 6.1 kernel and for the debug kernel, run KUnit and the integration tests in
 # qemu, and end with one line "N passed, N failed".
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$root/build
-cd "$root"
+. "$(dirname "$0")/common.sh"
 
-"$root/tools/deps.sh"
-mkdir -p "$build"
-make -s -C tools/testbed
-
-stock_kver=$(ls /boot/vmlinuz-6.1.* | sed 's|.*/vmlinuz-||' | sort -V | tail -1)
-export LNAT_STOCK_KVER=$stock_kver
-echo "== building for Debian $stock_kver"
-tools/build-module.sh "/usr/src/linux-headers-$stock_kver" "$build/stock" >/dev/null
+echo "== building for Debian $LNAT_STOCK_KVER"
+tools/build-module.sh "/usr/src/linux-headers-$LNAT_STOCK_KVER" "$build/stock"
 echo "== building the debug kernel (cached in ${LNAT_CACHE:-/var/cache/loosenat})"
 kdir=$(tools/qemu/build-kernel.sh)
 echo "   $(cat "$kdir/build-seconds") s to build it fresh"
-tools/build-module.sh "$kdir" "$build/debug" >/dev/null
-tools/build-module.sh "$kdir" "$build/kunit" LNAT_KUNIT=1 >/dev/null
+tools/build-module.sh "$kdir" "$build/debug"
+tools/build-module.sh "$kdir" "$build/kunit" LNAT_KUNIT=1
 
 passed=0
 failed=0
@@ -37,7 +29,8 @@ for kind in stock debug; do
 	guest=$build/guest-$kind.sh
 	args=$build/$kind
 	[ "$kind" = debug ] && args="$args $build/kunit"
-	printf '#!/bin/sh\nexec %s %s\n' "$root/tools/testbed/guest.sh" "$args" > "$guest"
+	# Run the copy made for this build, so editing the tree cannot disturb it.
+	printf '#!/bin/sh\nexec %s %s\n' "$build/$kind/tools/testbed/guest.sh" "$args" > "$guest"
 	chmod +x "$guest"
 	echo "== $kind kernel: KUnit and integration tests in qemu"
 	start=$SECONDS

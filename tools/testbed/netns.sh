@@ -4,191 +4,14 @@
 # loosenat integration tests. Runs as root inside the test VM (never on the
 # host): real module, real packets, real namespaces. TAP output on stdout.
 #
-#   cl1 10.0.0.2 ── lan0 10.0.0.1 ─┐
-#                                  router ── wan0 192.0.2.1 ─── 192.0.2.2 srv
-#   cl2 10.0.1.2 ── lan1 10.0.1.1 ─┘
-#
-# The server has no route back to 10.0.0.0/8: a leaked packet arrives there
-# (counted by the "leak" counter) but is never answered. Every "no leak" case
-# runs the same traffic through stock nftables masquerade as a control, which
-# must leak, so the check is shown able to fail.
+# Topology and helpers: lib.sh. Every "no leak" case runs the same traffic
+# through stock nftables masquerade as a control, which must leak, so the
+# check is shown able to fail.
 #
 # usage: netns.sh PATH/TO/loosenat.ko
 set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
 ko=$1
-pkt=$here/lnat-pkt
-tcpc=$here/tcpconn.py
-tmp=$(mktemp -d)
-pids=()
-n=0
-failed=0
-
-cleanup() {
-	local p ns
-
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	for ns in router cl1 cl2 srv; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-	echo "# at ${SECONDS}s"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1 # $2"
-}
-
-# check NAME CONDITION-COMMAND... : one test case.
-check() {
-	local name=$1
-
-	shift
-	if "$@"; then
-		ok "$name"
-	else
-		not_ok "$name" "failed: $*"
-	fi
-}
-
-# busywait SECONDS COMMAND...: poll until COMMAND succeeds or time runs out.
-busywait() {
-	local end=$((SECONDS + $1))
-
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.2
-	done
-}
-
-R() { ip netns exec router "$@"; }
-C1() { ip netns exec cl1 "$@"; }
-C2() { ip netns exec cl2 "$@"; }
-S() { ip netns exec srv "$@"; }
-
-bg() {
-	"$@" &
-	pids+=($!)
-}
-
-stop_bg() {
-	local p
-
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	pids=()
-}
-
-load() {
-	modprobe nf_defrag_ipv4 2>/dev/null
-	insmod "$ko" "$@"
-}
-
-# setup lnat|stock: fresh namespaces, loosenat or stock masquerade on wan0.
-setup() {
-	local ns
-
-	stop_bg
-	for ns in router cl1 cl2 srv; do
-		ip netns del "$ns" 2>/dev/null
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-	done
-	ip link add lan0 netns router type veth peer name eth0 netns cl1
-	ip link add lan1 netns router type veth peer name eth0 netns cl2
-	ip link add wan0 netns router type veth peer name eth0 netns srv
-	ip -n router addr add 10.0.0.1/24 dev lan0
-	ip -n router addr add 10.0.1.1/24 dev lan1
-	ip -n router addr add 192.0.2.1/24 dev wan0
-	ip -n cl1 addr add 10.0.0.2/24 dev eth0
-	ip -n cl2 addr add 10.0.1.2/24 dev eth0
-	ip -n srv addr add 192.0.2.2/24 dev eth0
-	for ns in router cl1 cl2 srv; do
-		ip -n "$ns" link show | awk -F': ' '/^[0-9]+: /{ sub(/@.*/, "", $2); print $2 }' |
-			while read -r dev; do ip -n "$ns" link set "$dev" up; done
-	done
-	ip -n cl1 route add default via 10.0.0.1
-	ip -n cl2 route add default via 10.0.1.1
-	R sysctl -qw net.ipv4.ip_forward=1
-	S nft -f - <<-EOF
-	table ip watch {
-		counter leak { }
-		counter xlat { }
-		counter td { }
-		counter sin { }
-		counter sout { }
-		chain in {
-			type filter hook prerouting priority -500;
-			ip saddr 10.0.0.0/8 counter name leak
-			ip saddr 192.0.2.1 counter name xlat
-		}
-		chain out {
-			type filter hook output priority -500;
-		}
-	}
-	EOF
-	if [ "$1" = stock ]; then
-		R nft -f - <<-EOF
-		table ip nat {
-			chain post {
-				type nat hook postrouting priority srcnat;
-				oifname "wan0" masquerade
-			}
-		}
-		EOF
-	else
-		R sysctl -qw net.loosenat.interfaces=wan0
-	fi
-	# Neighbours resolved up front, so no first packet waits on ARP.
-	C1 busybox ping -c1 -W2 10.0.0.1 >/dev/null
-	C2 busybox ping -c1 -W2 10.0.1.1 >/dev/null
-	R busybox ping -c1 -W2 192.0.2.2 >/dev/null
-}
-
-counter() {
-	S nft list counter ip watch "$1" | awk '/packets/ { print $2 }'
-}
-
-# stat FIELD: a /proc/net/stat/loosenat column summed over CPUs.
-stat() {
-	local hdr line i sum=0
-
-	{
-		read -r -a hdr
-		while read -r -a line; do
-			for i in "${!hdr[@]}"; do
-				[ "${hdr[$i]}" = "$1" ] && sum=$((sum + 16#${line[$i]}))
-			done
-		done
-	} < <(R cat /proc/net/stat/loosenat)
-	echo "$sum"
-}
-
-count() {
-	R sysctl -n net.loosenat.count
-}
-
-eq() { [ "$1" = "$2" ]; }
-ge() { [ "$1" -ge "$2" ]; }
-# For busywait, which must re-read the value on every try.
-count_is() { [ "$(count)" = "$1" ]; }
-counter_ge() { [ "$(counter "$1")" -ge "$2" ]; }
-seen_ge() { [ $(( $(counter leak) + $(counter xlat) )) -ge "$1" ]; }
-listening() { S ss -ltnH 'sport = :80' | grep -q LISTEN; }
+. "$(dirname "$0")/lib.sh"
 
 # One crafted packet per flag set, no prior state anywhere.
 FLAGSETS="F FA R RA SA A PA none"
@@ -207,11 +30,11 @@ test_flagsets() {
 		sleep 0.3
 		l1=$(counter leak)
 		x1=$(counter xlat)
-		if [ "$mode" = lnat ]; then
+		if [ "$mode" != stock ]; then
 			if [ $((l1 - l0)) -eq 0 ] && [ $((x1 - x0)) -eq 1 ]; then
-				ok "loosenat translates a stateless $fs packet"
+				ok "$mode: loosenat translates a stateless $fs packet"
 			else
-				not_ok "loosenat translates a stateless $fs packet" \
+				not_ok "$mode: loosenat translates a stateless $fs packet" \
 					"leaked $((l1 - l0)), translated $((x1 - x0))"
 			fi
 		elif [[ " $LEAKY " == *" $fs "* ]]; then
@@ -270,7 +93,7 @@ test_lost_teardown() {
 	td=$(counter td)
 	leak=$(counter leak)
 	est=$(S ss -tnH state established 'sport = :80' | wc -l)
-	if [ "$mode" = lnat ]; then
+	if [ "$mode" != stock ]; then
 		if [ "$port" = "$ext" ] && [ "$seen" = 1 ] && [ "$td" -ge 1 ] &&
 		   [ "$leak" = 0 ] && [ "$est" = 0 ]; then
 			ok "$name"
@@ -501,12 +324,14 @@ echo "TAP version 13"
 test_module_param
 test_flagsets lnat
 test_flagsets stock
+test_flagsets both
 for how in flush expiry reload; do
 	for close in fin rst; do
 		test_lost_teardown lnat "$how" "$close"
 	done
 done
 test_lost_teardown stock conntrack-flush fin
+test_lost_teardown both conntrack-flush fin
 test_normal_connection
 test_two_clients
 test_sysctl

@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test bed helpers, sourced by netns.sh and demo-guest.sh inside the VM.
+#
+#   cl1 10.0.0.2 ── lan0 10.0.0.1 ─┐
+#                                  router ── wan0 192.0.2.1 ─── 192.0.2.2 srv
+#   cl2 10.0.1.2 ── lan1 10.0.1.1 ─┘
+#
+# The server has no route back to 10.0.0.0/8: a leaked packet arrives there
+# (counted by the "leak" counter) but is never answered.
+# Set ko to the module's path before calling load.
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+pkt=$here/lnat-pkt
+tcpc=$here/tcpconn.py
+tmp=$(mktemp -d)
+pids=()
+n=0
+failed=0
+
+cleanup() {
+	local p ns
+
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for ns in router cl1 cl2 srv; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+	echo "# at ${SECONDS}s"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1 # $2"
+}
+
+# check NAME CONDITION-COMMAND... : one test case.
+check() {
+	local name=$1
+
+	shift
+	if "$@"; then
+		ok "$name"
+	else
+		not_ok "$name" "failed: $*"
+	fi
+}
+
+# busywait SECONDS COMMAND...: poll until COMMAND succeeds or time runs out.
+busywait() {
+	local end=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+R() { ip netns exec router "$@"; }
+C1() { ip netns exec cl1 "$@"; }
+C2() { ip netns exec cl2 "$@"; }
+S() { ip netns exec srv "$@"; }
+
+bg() {
+	"$@" &
+	pids+=($!)
+}
+
+stop_bg() {
+	local p
+
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pids=()
+}
+
+load() {
+	modprobe nf_defrag_ipv4 2>/dev/null
+	insmod "$ko" "$@"
+}
+
+# setup lnat|stock|both: fresh namespaces, loosenat or stock masquerade on
+# wan0, or both together.
+setup() {
+	local ns
+
+	stop_bg
+	for ns in router cl1 cl2 srv; do
+		ip netns del "$ns" 2>/dev/null
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	ip link add lan0 netns router type veth peer name eth0 netns cl1
+	ip link add lan1 netns router type veth peer name eth0 netns cl2
+	ip link add wan0 netns router type veth peer name eth0 netns srv
+	ip -n router addr add 10.0.0.1/24 dev lan0
+	ip -n router addr add 10.0.1.1/24 dev lan1
+	ip -n router addr add 192.0.2.1/24 dev wan0
+	ip -n cl1 addr add 10.0.0.2/24 dev eth0
+	ip -n cl2 addr add 10.0.1.2/24 dev eth0
+	ip -n srv addr add 192.0.2.2/24 dev eth0
+	for ns in router cl1 cl2 srv; do
+		ip -n "$ns" link show | awk -F': ' '/^[0-9]+: /{ sub(/@.*/, "", $2); print $2 }' |
+			while read -r dev; do ip -n "$ns" link set "$dev" up; done
+	done
+	ip -n cl1 route add default via 10.0.0.1
+	ip -n cl2 route add default via 10.0.1.1
+	R sysctl -qw net.ipv4.ip_forward=1
+	S nft -f - <<-EOF
+	table ip watch {
+		counter leak { }
+		counter xlat { }
+		counter td { }
+		counter sin { }
+		counter sout { }
+		chain in {
+			type filter hook prerouting priority -500;
+			ip saddr 10.0.0.0/8 counter name leak
+			ip saddr 192.0.2.1 counter name xlat
+		}
+		chain out {
+			type filter hook output priority -500;
+		}
+	}
+	EOF
+	if [ "$1" != lnat ]; then
+		R nft -f - <<-EOF
+		table ip nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "wan0" masquerade
+			}
+		}
+		EOF
+	fi
+	if [ "$1" != stock ]; then
+		R sysctl -qw net.loosenat.interfaces=wan0
+	fi
+	# Neighbours resolved up front, so no first packet waits on ARP.
+	C1 busybox ping -c1 -W2 10.0.0.1 >/dev/null
+	C2 busybox ping -c1 -W2 10.0.1.1 >/dev/null
+	R busybox ping -c1 -W2 192.0.2.2 >/dev/null
+}
+
+counter() {
+	S nft list counter ip watch "$1" | awk '/packets/ { print $2 }'
+}
+
+# stat FIELD: a /proc/net/stat/loosenat column summed over CPUs.
+stat() {
+	local hdr line i sum=0
+
+	{
+		read -r -a hdr
+		while read -r -a line; do
+			for i in "${!hdr[@]}"; do
+				[ "${hdr[$i]}" = "$1" ] && sum=$((sum + 16#${line[$i]}))
+			done
+		done
+	} < <(R cat /proc/net/stat/loosenat)
+	echo "$sum"
+}
+
+count() {
+	R sysctl -n net.loosenat.count
+}
+
+eq() { [ "$1" = "$2" ]; }
+ge() { [ "$1" -ge "$2" ]; }
+# For busywait, which must re-read the value on every try.
+count_is() { [ "$(count)" = "$1" ]; }
+counter_ge() { [ "$(counter "$1")" -ge "$2" ]; }
+seen_ge() { [ $(( $(counter leak) + $(counter xlat) )) -ge "$1" ]; }
+listening() { S ss -ltnH 'sport = :80' | grep -q LISTEN; }
+
