@@ -45,6 +45,7 @@ for kind in stock debug; do
 		esac
 	done < <(grep -E '^(kunit: +(not )?ok |(not )?ok )' "$log" | grep -vE '^kunit: (not )?ok ')
 	grep -q '^LNAT-VM-DONE rc=' "$log" || vm_ok=fail
+	grep -q '^1\.\.[0-9]' "$log" || result fail "$kind: the integration suite reported no plan"
 	if grep -qE 'BUG:|WARNING:|Kernel panic|KASAN|possible circular|inconsistent lock|suspicious RCU|unreferenced object|soft lockup|hung_task|Call Trace' \
 		"$build/vm-$kind/console.log"; then
 		vm_ok=fail

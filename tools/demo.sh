@@ -9,7 +9,7 @@ tools/build-module.sh "/usr/src/linux-headers-$LNAT_STOCK_KVER" "$build/demo"
 printf '#!/bin/sh\nexec %s %s\n' "$build/demo/tools/testbed/demo-guest.sh" \
 	"$build/demo/loosenat.ko" > "$build/guest-demo.sh"
 chmod +x "$build/guest-demo.sh"
-echo "== booting $LNAT_STOCK_KVER in qemu (about a minute)"
+echo "== booting $LNAT_STOCK_KVER in qemu (a minute or two)"
 echo
 status=0
 tools/qemu/run-vm.sh stock "$build/guest-demo.sh" "$build/vm-demo" 600 || status=$?
