@@ -65,6 +65,8 @@ enum lnat_stat {
 	LNAT_STAT_EARLY_DROP,
 	LNAT_STAT_EXPIRED,
 	LNAT_STAT_INVALID,
+	LNAT_STAT_ICMP_XLAT,
+	LNAT_STAT_ICMP_DROP,
 	LNAT_STAT_MAX
 };
 
@@ -183,6 +185,13 @@ int lnat_port_choose(struct lnat_net *ln, const struct lnat_tuple *orig,
 /* mangle.c */
 int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 		__be32 addr, __be16 port);
+int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
+		     unsigned int ihoff, enum lnat_dir dir, __be32 addr,
+		     __be16 port);
+
+/* icmp.c */
+unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
+		       enum lnat_dir dir);
 
 /* hooks.c */
 bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);

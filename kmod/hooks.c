@@ -36,7 +36,7 @@ bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev)
 
 /*
  * Fill @t from an IPv4 packet at skb_network_offset. Returns 1 for a packet
- * that is not TCP, 0 for a TCP packet whose headers are all within the
+ * that is not TCP (its IPv4 header sane), 0 for a TCP packet whose headers are all within the
  * packet, -EINVAL for anything malformed (never reading past the buffer).
  */
 int lnat_parse(struct sk_buff *skb, struct lnat_tuple *t,
@@ -102,7 +102,7 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ret = lnat_parse(skb, &t, &thoff, &tf);
 	if (ret > 0)
-		return NF_ACCEPT;
+		return lnat_icmp(ln, skb, LNAT_DIR_ORIG);
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;
@@ -148,7 +148,7 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ret = lnat_parse(skb, &t, &thoff, &tf);
 	if (ret > 0)
-		return NF_ACCEPT;
+		return lnat_icmp(ln, skb, LNAT_DIR_REPLY);
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;

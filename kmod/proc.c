@@ -111,6 +111,8 @@ static const char *const lnat_stat_names[LNAT_STAT_MAX] = {
 	[LNAT_STAT_EARLY_DROP]		= "early_drop",
 	[LNAT_STAT_EXPIRED]		= "expired",
 	[LNAT_STAT_INVALID]		= "invalid",
+	[LNAT_STAT_ICMP_XLAT]		= "icmp_xlat",
+	[LNAT_STAT_ICMP_DROP]		= "icmp_drop",
 };
 
 static void *lnat_stat_cpu(struct seq_file *s, loff_t *pos)

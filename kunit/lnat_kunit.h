@@ -14,6 +14,7 @@ void lnat_kunit_suite_exit(struct kunit_suite *suite);
 int lnat_kunit_init(struct kunit *test);
 void lnat_kunit_exit(struct kunit *test);
 
+unsigned int lnat_t_stat(struct lnat_net *ln, enum lnat_stat s);
 struct lnat_tuple lnat_t_tuple(const char *src, u16 sport, const char *dst,
 			       u16 dport);
 struct sk_buff *lnat_t_skb(struct kunit *test, const struct lnat_tuple *t,

@@ -43,6 +43,16 @@ void lnat_kunit_exit(struct kunit *test)
 	kfree(ln);
 }
 
+/* A /proc/net/stat/loosenat column, summed over CPUs. */
+unsigned int lnat_t_stat(struct lnat_net *ln, enum lnat_stat s)
+{
+	unsigned int cpu, sum = 0;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(ln->stats, cpu)->s[s];
+	return sum;
+}
+
 struct lnat_tuple lnat_t_tuple(const char *src, u16 sport, const char *dst,
 			       u16 dport)
 {

@@ -17,15 +17,13 @@ struct lnat_t_bad {
 	int want;
 };
 
-#define NONE	{ -1, -1 }, { 0, 0 }
-
 static const struct lnat_t_bad lnat_t_bads[] = {
-	{ "valid", 60, NONE, 0 },
+	{ "valid", 60, { -1, -1 }, { 0, 0 }, 0 },
 	{ "tcp options within the packet", 60, { 32, -1 }, { 10 << 4 }, 0 },
 	{ "not tcp", 60, { 9, -1 }, { IPPROTO_UDP }, 1 },
-	{ "empty", 0, NONE, -EINVAL },
-	{ "truncated ip header", 19, NONE, -EINVAL },
-	{ "truncated tcp header", 39, NONE, -EINVAL },
+	{ "empty", 0, { -1, -1 }, { 0, 0 }, -EINVAL },
+	{ "truncated ip header", 19, { -1, -1 }, { 0, 0 }, -EINVAL },
+	{ "truncated tcp header", 39, { -1, -1 }, { 0, 0 }, -EINVAL },
 	{ "ip version 6", 60, { 0, -1 }, { 0x65 }, -EINVAL },
 	{ "ihl below 5", 60, { 0, -1 }, { 0x44 }, -EINVAL },
 	{ "ihl beyond the packet", 40, { 0, -1 }, { 0x4f }, -EINVAL },

@@ -15,15 +15,6 @@ static struct lnat_entry *lnat_t_new(struct kunit *test, u16 sport,
 	return e;
 }
 
-static unsigned int lnat_t_stat(struct lnat_net *ln, enum lnat_stat s)
-{
-	unsigned int cpu, sum = 0;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(ln->stats, cpu)->s[s];
-	return sum;
-}
-
 static void lnat_t_backdate(struct lnat_entry *e, unsigned int secs)
 {
 	WRITE_ONCE(e->last_seen, (u32)jiffies - secs * HZ);

@@ -4,7 +4,7 @@
  * bed. One packet per flag set and port, with optional malformations.
  *
  *   lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] [-d DOFF] [-p PAYLOAD]
- *            SRC DST SPORT DPORT
+ *            [-T TTL] SRC DST SPORT DPORT
  *
  * FLAGS: letters of FSRPAU, or "none". -i adds 1 to SPORT for each packet.
  * -l cuts the TCP header to TCPLEN bytes; -d sets the data offset field.
@@ -62,20 +62,21 @@ static int parse_flags(const char *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] "
-		"[-d DOFF] [-p PAYLOAD] SRC DST SPORT DPORT\n");
+		"[-d DOFF] [-p PAYLOAD] [-T TTL] SRC DST SPORT DPORT\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int flags = 0x10, count = 1, inc = 0, tcplen = 20, doff = -1, plen = 0;
+	int ttl = 64;
 	uint8_t pkt[1500], *ip = pkt, *tcp = pkt + 20;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	struct in_addr sa, da;
 	unsigned int sport, dport;
 	int opt, fd, on = 1, i;
 
-	while ((opt = getopt(argc, argv, "f:n:il:d:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:il:d:p:T:")) != -1) {
 		switch (opt) {
 		case 'f': flags = parse_flags(optarg); break;
 		case 'n': count = atoi(optarg); break;
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 		case 'l': tcplen = atoi(optarg); break;
 		case 'd': doff = atoi(optarg); break;
 		case 'p': plen = atoi(optarg); break;
+		case 'T': ttl = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -113,7 +115,7 @@ int main(int argc, char **argv)
 		ip[2] = len >> 8;
 		ip[3] = len & 0xff;
 		ip[6] = 0x40;		/* DF */
-		ip[8] = 64;
+		ip[8] = ttl;
 		ip[9] = IPPROTO_TCP;
 		memcpy(ip + 12, &sa, 4);
 		memcpy(ip + 16, &da, 4);

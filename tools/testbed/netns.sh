@@ -310,6 +310,58 @@ test_netns_delete_under_traffic() {
 	check "netns deletion while traffic flows" test "$okc" = 3 -a "$(count)" = 1
 }
 
+# far 198.51.100.2 behind srv, whose route to it has a 1280-byte MTU: a hop
+# beyond the router with a smaller MTU, answering with ICMP errors. Both
+# ends keep 1500, so far's MSS does not hide the smaller hop.
+far_setup() {
+	ip netns add far
+	ip link add eth1 netns srv type veth peer name eth0 netns far
+	ip -n srv addr add 198.51.100.1/24 dev eth1
+	ip -n far addr add 198.51.100.2/24 dev eth0
+	ip -n srv link set eth1 up
+	ip -n far link set eth0 up
+	ip -n far link set lo up
+	ip -n srv route replace 198.51.100.0/24 dev eth1 mtu 1280
+	ip -n far route add default via 198.51.100.1
+	S sysctl -qw net.ipv4.ip_forward=1
+	R ip route add 198.51.100.0/24 via 192.0.2.2
+}
+
+test_icmp_errors() {
+	local xlat0
+
+	setup lnat
+	far_setup
+	rm -f "$tmp/state" "$tmp/go" "$tmp/port"
+	bg ip netns exec far python3 "$tcpc" server 198.51.100.2 80 "$tmp/state" hold
+	busywait 20 sh -c "ip netns exec far ss -ltnH 'sport = :80' | grep -q LISTEN"
+	xlat0=$(stat icmp_xlat)
+	LNAT_BULK=300000 C1 timeout 60 python3 "$tcpc" client 198.51.100.2 80 "$tmp/go" fin \
+		> "$tmp/port" < /dev/null &
+	pids+=($!)
+	busywait 60 test -s "$tmp/port"
+	check "Path MTU discovery: a 300 kB DF transfer to a host behind a 1280-byte hop completes" \
+		test -s "$tmp/port" -a "$(counter leak)" = 0
+	check "the frag-needed error reached the client translated (PMTU 1280 learnt)" \
+		sh -c "ip netns exec cl1 ip route get 198.51.100.2 | grep -q 'mtu 1280' && [ $(stat icmp_xlat) -gt $xlat0 ]"
+	touch "$tmp/go"
+	stop_bg
+
+	C1 nft -f - <<-EOF
+	table ip cw {
+		counter te { }
+		chain in {
+			type filter hook input priority 0;
+			icmp type time-exceeded ip daddr 10.0.0.2 counter name te
+		}
+	}
+	EOF
+	C1 "$pkt" -f S -T 2 10.0.0.2 198.51.100.2 50000 80
+	check "traceroute: time-exceeded from a hop beyond the router comes back translated" \
+		busywait 10 sh -c "ip netns exec cl1 nft list counter ip cw te | grep -q 'packets [1-9]'"
+	ip netns del far
+}
+
 test_module_param() {
 	rmmod loosenat
 	load interfaces=eth9,wan7
@@ -321,7 +373,7 @@ test_module_param() {
 
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
-PLAN=48
+PLAN=51
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 
 load || { echo "Bail out! cannot load $ko"; exit 1; }
@@ -345,6 +397,7 @@ test_table_full lnat
 test_table_full stock
 test_malformed lnat
 test_malformed stock
+test_icmp_errors
 test_flush_on_device address
 test_flush_on_device down
 test_rmmod_under_traffic

@@ -11,7 +11,9 @@ server ADDR PORT STATEFILE hold|close
 client DST PORT GOFILE fin|rst [SPORT]
                             connect (from SPORT), exchange data, print the
                             local port, then close with FIN or RST (SO_LINGER
-                            0) once GOFILE exists. Every wait has a timeout.
+                            0) once GOFILE exists. With LNAT_BULK=N in the
+                            environment, N bytes are echoed instead of a
+                            greeting. Every wait has a timeout.
 """
 import os
 import select
@@ -67,8 +69,15 @@ def client(dst, port, go, mode, sport="0"):
     s.bind(("0.0.0.0", int(sport)))
     s.settimeout(10)
     s.connect((dst, int(port)))
-    s.sendall(b"hello loosenat")
-    if s.recv(100) != b"hello loosenat":
+    data = b"x" * int(os.environ.get("LNAT_BULK", "0")) or b"hello loosenat"
+    s.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    if got != data:
         sys.exit("echo mismatch")
     print(s.getsockname()[1], flush=True)
     end = time.time() + LIMIT

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICMP errors about mapped TCP flows (RFC 5382 REQ-9, RFC 5508 REQ-3..5):
+ * destination unreachable (fragmentation needed included, so Path MTU
+ * discovery works), time exceeded and parameter problem. From outside, the
+ * outer destination and the embedded headers are translated back; from
+ * inside, the outer source and the embedded headers are translated out. An
+ * error never creates, refreshes or removes a mapping.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <net/ip.h>
+#include "lnat.h"
+
+static bool lnat_icmp_is_error(u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+/*
+ * The embedded packet of the ICMP error at @thoff, up to @end. Returns 1 if
+ * this is nothing to translate, 0 with @emb (the embedded packet as it was
+ * sent) and @ihoff (its offset) filled, -EINVAL if malformed.
+ */
+static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
+			      unsigned int end, struct lnat_tuple *emb,
+			      unsigned int *ihoff)
+{
+	const struct icmphdr *ih, *inner_ih;
+	struct icmphdr _ih, _inner_ih;
+	const struct iphdr *iph;
+	struct iphdr _iph;
+	const __be16 *ports;
+	__be16 _ports[2];
+	unsigned int off;
+
+	ih = skb_header_pointer(skb, thoff, sizeof(_ih), &_ih);
+	if (!ih)
+		return -EINVAL;
+	if (!lnat_icmp_is_error(ih->type))
+		return 1;
+	off = thoff + sizeof(*ih);
+	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return -EINVAL;
+	/* RFC 792: the embedded header and at least 8 bytes after it. */
+	if (off + iph->ihl * 4 + 8 > end)
+		return -EINVAL;
+	if (iph->protocol == IPPROTO_ICMP) {
+		inner_ih = skb_header_pointer(skb, off + iph->ihl * 4,
+					      sizeof(_inner_ih), &_inner_ih);
+		/* Never an error about an error (RFC 1122 3.2.2). */
+		if (!inner_ih || lnat_icmp_is_error(inner_ih->type))
+			return -EINVAL;
+		return 1;
+	}
+	if (iph->protocol != IPPROTO_TCP)
+		return 1;
+	/* A later fragment carries no ports to match. */
+	if (iph->frag_off & htons(IP_OFFSET))
+		return -EINVAL;
+	ports = skb_header_pointer(skb, off + iph->ihl * 4, sizeof(_ports),
+				   _ports);
+	if (!ports)
+		return -EINVAL;
+	emb->saddr = iph->saddr;
+	emb->daddr = iph->daddr;
+	emb->sport = ports[0];
+	emb->dport = ports[1];
+	emb->proto = IPPROTO_TCP;
+	*ihoff = off;
+	return 0;
+}
+
+/*
+ * An ICMP packet crossing a masqueraded interface, @dir ORIG leaving it,
+ * REPLY arriving. Errors about a mapping are translated; anything else ICMP
+ * passes as before. Malformed errors are dropped and counted.
+ */
+unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
+		       enum lnat_dir dir)
+{
+	unsigned int nhoff = skb_network_offset(skb), thoff, end, ihoff;
+	struct lnat_tuple emb, key;
+	const struct iphdr *iph;
+	struct lnat_entry *e;
+	struct iphdr _iph;
+	int ret;
+
+	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+	if (!iph || iph->protocol != IPPROTO_ICMP)
+		return NF_ACCEPT;
+	/* Fragments only reach us from local raw sockets: not errors we map. */
+	if (ip_is_fragment(iph))
+		return NF_ACCEPT;
+	thoff = nhoff + iph->ihl * 4;
+	end = nhoff + ntohs(iph->tot_len);
+	if (end > skb->len || thoff > end)
+		goto drop;
+	ret = lnat_icmp_embedded(skb, thoff, end, &emb, &ihoff);
+	if (ret > 0)
+		return NF_ACCEPT;
+	if (ret < 0)
+		goto drop;
+
+	/* The embedded packet went the other way: look up its inverse. */
+	key.saddr = emb.daddr;
+	key.daddr = emb.saddr;
+	key.sport = emb.dport;
+	key.dport = emb.sport;
+	key.proto = emb.proto;
+	e = lnat_lookup(ln, dir, &key);
+	if (!e)
+		return NF_ACCEPT;	/* about the router's own traffic */
+	/* RFC 5508 REQ-4: sent to the address the flow was translated to. */
+	if (dir == LNAT_DIR_REPLY && iph->daddr != emb.saddr)
+		goto drop;
+	/* RFC 5508 REQ-3: a corrupted error is not translated. */
+	if (csum_fold(skb_checksum(skb, thoff, end - thoff, 0)))
+		goto drop;
+
+	if (dir == LNAT_DIR_REPLY)
+		ret = lnat_mangle_icmp(skb, thoff, ihoff, dir,
+				       e->tuple[LNAT_DIR_ORIG].saddr,
+				       e->tuple[LNAT_DIR_ORIG].sport);
+	else
+		ret = lnat_mangle_icmp(skb, thoff, ihoff, dir,
+				       e->tuple[LNAT_DIR_REPLY].daddr,
+				       e->tuple[LNAT_DIR_REPLY].dport);
+	if (ret) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
+	}
+	LNAT_STAT_INC(ln, ICMP_XLAT);
+	return NF_ACCEPT;
+
+drop:
+	LNAT_STAT_INC(ln, ICMP_DROP);
+	return NF_DROP;
+}
