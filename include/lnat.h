@@ -47,9 +47,13 @@ enum lnat_tcp_flags {
 	LNAT_TF_MAX
 };
 
-/* Timeout sysctls: one per state, then the loose one. */
+/* Timeout sysctls: one per TCP state, then the others. */
 enum lnat_timeout {
 	LNAT_TO_LOOSE = LNAT_TCP_MAX,
+	LNAT_TO_UDP,
+	LNAT_TO_UDP_STREAM,
+	LNAT_TO_ICMP,
+	LNAT_TO_GENERIC,
 	LNAT_TO_MAX
 };
 
@@ -91,6 +95,30 @@ enum {
 	LNAT_F_DEAD,		/* unhashed, waiting for RCU */
 };
 
+enum lnat_bind_key {
+	LNAT_BIND_INT,		/* by internal address, port, protocol */
+	LNAT_BIND_EXT,		/* by external address, port, protocol */
+	LNAT_BIND_MAX
+};
+
+/*
+ * An endpoint-independent binding (RFC 4787 REQ-1) for UDP and ICMP queries:
+ * one internal address and port (or query identifier) owns one external
+ * port, shared by all its mappings whatever the remote end, and by no other
+ * internal endpoint (REQ-3, no port overloading).
+ */
+struct lnat_bind {
+	struct hlist_node hnode[LNAT_BIND_MAX];
+	__be32 int_addr;
+	__be32 ext_addr;
+	__be16 int_port;
+	__be16 ext_port;
+	u8 proto;
+	unsigned int refs;		/* mappings using it, under lnat_net.lock */
+	int ifindex;
+	struct rcu_head rcu;
+};
+
 /*
  * One mapping, hashed once per direction. tuple[ORIG] is the outbound packet
  * before translation (internal -> remote); tuple[REPLY] the inbound one before
@@ -104,6 +132,7 @@ struct lnat_entry {
 	u32 last_seen;			/* jiffies, refreshed at most once a tick */
 	u32 state;			/* enum lnat_tcp_state */
 	int ifindex;			/* masqueraded interface it left by */
+	struct lnat_bind *bind;		/* UDP and ICMP queries */
 	struct rcu_head rcu;
 };
 
@@ -119,6 +148,7 @@ struct lnat_ifset {
 struct lnat_net {
 	struct net *net;
 	struct hlist_head *hash[LNAT_DIR_MAX];
+	struct hlist_head *bhash[LNAT_BIND_MAX];
 	unsigned int hash_bits;
 	hsiphash_key_t hash_key;
 
@@ -134,6 +164,7 @@ struct lnat_net {
 	int timeout[LNAT_TO_MAX];	/* seconds */
 	int max_entries;
 	u32 port_range;			/* low << 16 | high */
+	int udp_full_cone;
 	struct lnat_ifset __rcu *ifset;
 	char ifnames[LNAT_IFNAMES_LEN];
 	struct ctl_table_header *sysctl_hdr;
@@ -160,6 +191,8 @@ bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
 struct lnat_entry *lnat_create(struct lnat_net *ln,
 			       const struct lnat_tuple *orig, __be32 ext_addr,
 			       int ifindex, enum lnat_tcp_flags tf);
+struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
+				    const struct lnat_tuple *reply);
 void lnat_refresh(struct lnat_entry *e);
 void lnat_set_replied(struct lnat_net *ln, struct lnat_entry *e);
 unsigned long lnat_timeout(const struct lnat_net *ln,
@@ -181,6 +214,12 @@ const char *lnat_tcp_state_name(u32 s);
 /* ports.c */
 int lnat_port_choose(struct lnat_net *ln, const struct lnat_tuple *orig,
 		     struct lnat_tuple *reply);
+struct lnat_bind *lnat_bind_lookup(struct lnat_net *ln, enum lnat_bind_key k,
+				   __be32 addr, __be16 port, u8 proto);
+struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
+				const struct lnat_tuple *orig, __be32 ext_addr,
+				int ifindex);
+void lnat_bind_put(struct lnat_net *ln, struct lnat_bind *b);
 
 /* mangle.c */
 int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
@@ -190,13 +229,15 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 		     __be16 port);
 
 /* icmp.c */
+bool lnat_icmp_is_error(u8 type);
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 		       enum lnat_dir dir);
 
 /* hooks.c */
 bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);
-int lnat_parse(struct sk_buff *skb, struct lnat_tuple *t,
+int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 	       unsigned int *thoff, enum lnat_tcp_flags *tf);
+bool lnat_icmp_is_query(u8 type);
 unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		      const struct nf_hook_state *state);
 unsigned int lnat_in(void *priv, struct sk_buff *skb,

@@ -22,4 +22,11 @@
 	register_net_sysctl(net, path, table)
 #endif
 
+/* 6.2: the UDP socket table moved into the netns. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define lnat_udp_table(net)	(&udp_table)
+#else
+#define lnat_udp_table(net)	((net)->ipv4.udp_table)
+#endif
+
 #endif /* _LNAT_COMPAT_H */

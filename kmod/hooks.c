@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The packet path. POSTROUTING translates every TCP packet leaving a
- * masqueraded interface, creating its mapping whatever its flags; PREROUTING
+ * The packet path. POSTROUTING translates every packet leaving a masqueraded
+ * interface, creating its mapping whatever its TCP flags; PREROUTING
  * translates answers back before conntrack sees them, so a stateful firewall
  * on the router sees internal addresses in both directions.
  */
 #include <linux/ip.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
 #include <net/tcp.h>
 #include <linux/inetdevice.h>
 #include <linux/netfilter.h>
@@ -35,45 +37,82 @@ bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev)
 }
 
 /*
- * Fill @t from an IPv4 packet at skb_network_offset. Returns 1 for a packet
- * that is not TCP (its IPv4 header sane), 0 for a TCP packet whose headers are all within the
- * packet, -EINVAL for anything malformed (never reading past the buffer).
+ * Fill @t from an IPv4 packet at skb_network_offset, as seen on the wire in
+ * direction @dir (an ICMP query identifier stands in for the source port
+ * going out, for the destination port coming in). Returns 1 for an ICMP
+ * error (handled by lnat_icmp()), 0 for a packet whose headers are all
+ * within it, -EINVAL for anything malformed, never reading past the buffer.
  */
-int lnat_parse(struct sk_buff *skb, struct lnat_tuple *t,
+int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 	       unsigned int *thoff, enum lnat_tcp_flags *tf)
 {
 	unsigned int nhoff = skb_network_offset(skb), ihl, len;
 	const struct iphdr *iph;
-	const struct tcphdr *th;
 	struct iphdr _iph;
-	struct tcphdr _th;
+	union {
+		struct tcphdr th;
+		struct udphdr uh;
+		struct icmphdr ih;
+	} _h;
+	const struct tcphdr *th;
+	const struct udphdr *uh;
+	const struct icmphdr *ih;
 
 	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
 	if (!iph || iph->version != 4 || iph->ihl < 5)
 		return -EINVAL;
-	if (iph->protocol != IPPROTO_TCP)
-		return 1;
 	ihl = iph->ihl * 4;
 	len = ntohs(iph->tot_len);
 	/* IPv4 BIG TCP: GSO packets over 64k carry tot_len 0. */
 	if (!len && skb_is_gso(skb))
 		len = skb->len - nhoff;
-	if (len < ihl + sizeof(*th) || len > skb->len - nhoff)
+	if (len < ihl || len > skb->len - nhoff)
 		return -EINVAL;
 	/* A fragment cannot be matched to a mapping: defrag ran before us. */
 	if (ip_is_fragment(iph))
 		return -EINVAL;
-	th = skb_header_pointer(skb, nhoff + ihl, sizeof(_th), &_th);
-	if (!th || th->doff < 5 || ihl + th->doff * 4 > len)
-		return -EINVAL;
 
 	t->saddr = iph->saddr;
 	t->daddr = iph->daddr;
-	t->sport = th->source;
-	t->dport = th->dest;
-	t->proto = IPPROTO_TCP;
+	t->sport = 0;
+	t->dport = 0;
+	t->proto = iph->protocol;
 	*thoff = nhoff + ihl;
-	*tf = lnat_tcp_classify(tcp_flag_byte(th));
+	*tf = LNAT_TF_NONE;
+
+	switch (iph->protocol) {
+	case IPPROTO_TCP:
+		th = skb_header_pointer(skb, *thoff, sizeof(_h.th), &_h.th);
+		if (!th || len < ihl + sizeof(*th) || th->doff < 5 ||
+		    ihl + th->doff * 4 > len)
+			return -EINVAL;
+		t->sport = th->source;
+		t->dport = th->dest;
+		*tf = lnat_tcp_classify(tcp_flag_byte(th));
+		break;
+	case IPPROTO_UDP:
+		uh = skb_header_pointer(skb, *thoff, sizeof(_h.uh), &_h.uh);
+		if (!uh || len < ihl + sizeof(*uh) ||
+		    ntohs(uh->len) < sizeof(*uh) || ntohs(uh->len) > len - ihl)
+			return -EINVAL;
+		t->sport = uh->source;
+		t->dport = uh->dest;
+		break;
+	case IPPROTO_ICMP:
+		ih = skb_header_pointer(skb, *thoff, sizeof(_h.ih), &_h.ih);
+		if (!ih || len < ihl + sizeof(*ih))
+			return -EINVAL;
+		if (lnat_icmp_is_error(ih->type))
+			return 1;
+		/* Other ICMP messages are translated by address only. */
+		if (!lnat_icmp_is_query(ih->type))
+			break;
+		if (dir == LNAT_DIR_ORIG)
+			t->sport = ih->un.echo.id;
+		else
+			t->dport = ih->un.echo.id;
+		break;
+	}
 	return 0;
 }
 
@@ -100,7 +139,7 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 
 	if (!lnat_iface_match(ln, state->out))
 		return NF_ACCEPT;
-	ret = lnat_parse(skb, &t, &thoff, &tf);
+	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &tf);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_ORIG);
 	if (ret < 0) {
@@ -111,7 +150,8 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 	e = lnat_lookup(ln, LNAT_DIR_ORIG, &t);
 	if (e) {
 		LNAT_STAT_INC(ln, FOUND);
-		lnat_tcp_update(e, LNAT_DIR_ORIG, tf);
+		if (t.proto == IPPROTO_TCP)
+			lnat_tcp_update(e, LNAT_DIR_ORIG, tf);
 	} else {
 		ext = lnat_masq_addr(skb, state->out, t.daddr);
 		if (!ext) {
@@ -146,7 +186,7 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 
 	if (!lnat_iface_match(ln, state->in))
 		return NF_ACCEPT;
-	ret = lnat_parse(skb, &t, &thoff, &tf);
+	ret = lnat_parse(skb, LNAT_DIR_REPLY, &t, &thoff, &tf);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_REPLY);
 	if (ret < 0) {
@@ -154,13 +194,16 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	/* No mapping: the packet is for the router itself. */
 	e = lnat_lookup(ln, LNAT_DIR_REPLY, &t);
+	if (!e && t.proto == IPPROTO_UDP && READ_ONCE(ln->udp_full_cone))
+		e = lnat_create_cone(ln, &t);
+	/* No mapping: the packet is for the router itself. */
 	if (!e)
 		return NF_ACCEPT;
 	LNAT_STAT_INC(ln, FOUND);
 	lnat_set_replied(ln, e);
-	lnat_tcp_update(e, LNAT_DIR_REPLY, tf);
+	if (t.proto == IPPROTO_TCP)
+		lnat_tcp_update(e, LNAT_DIR_REPLY, tf);
 	lnat_refresh(e);
 	if (lnat_mangle(skb, thoff, LNAT_DIR_REPLY, e->tuple[LNAT_DIR_ORIG].saddr,
 			e->tuple[LNAT_DIR_ORIG].sport)) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ICMP errors about mapped TCP flows (RFC 5382 REQ-9, RFC 5508 REQ-3..5):
+ * ICMP errors about mapped flows (RFC 5382 REQ-9, RFC 5508 REQ-3..5):
  * destination unreachable (fragmentation needed included, so Path MTU
  * discovery works), time exceeded and parameter problem. From outside, the
  * outer destination and the embedded headers are translated back; from
@@ -12,10 +12,27 @@
 #include <net/ip.h>
 #include "lnat.h"
 
-static bool lnat_icmp_is_error(u8 type)
+bool lnat_icmp_is_error(u8 type)
 {
 	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
 	       type == ICMP_PARAMETERPROB;
+}
+
+/* Queries carry an identifier, mapped like a port (RFC 5508 REQ-1). */
+bool lnat_icmp_is_query(u8 type)
+{
+	switch (type) {
+	case ICMP_ECHO:
+	case ICMP_ECHOREPLY:
+	case ICMP_TIMESTAMP:
+	case ICMP_TIMESTAMPREPLY:
+	case ICMP_INFO_REQUEST:
+	case ICMP_INFO_REPLY:
+	case ICMP_ADDRESS:
+	case ICMP_ADDRESSREPLY:
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -47,29 +64,37 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 	/* RFC 792: the embedded header and at least 8 bytes after it. */
 	if (off + iph->ihl * 4 + 8 > end)
 		return -EINVAL;
-	if (iph->protocol == IPPROTO_ICMP) {
+	emb->saddr = iph->saddr;
+	emb->daddr = iph->daddr;
+	emb->sport = 0;
+	emb->dport = 0;
+	emb->proto = iph->protocol;
+	*ihoff = off;
+	/* A later fragment carries no ports to match. */
+	if (iph->frag_off & htons(IP_OFFSET))
+		return -EINVAL;
+
+	switch (iph->protocol) {
+	case IPPROTO_ICMP:
 		inner_ih = skb_header_pointer(skb, off + iph->ihl * 4,
 					      sizeof(_inner_ih), &_inner_ih);
 		/* Never an error about an error (RFC 1122 3.2.2). */
 		if (!inner_ih || lnat_icmp_is_error(inner_ih->type))
 			return -EINVAL;
-		return 1;
+		/* The query went out: its identifier is the source port. */
+		if (lnat_icmp_is_query(inner_ih->type))
+			emb->sport = inner_ih->un.echo.id;
+		break;
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		ports = skb_header_pointer(skb, off + iph->ihl * 4,
+					   sizeof(_ports), _ports);
+		if (!ports)
+			return -EINVAL;
+		emb->sport = ports[0];
+		emb->dport = ports[1];
+		break;
 	}
-	if (iph->protocol != IPPROTO_TCP)
-		return 1;
-	/* A later fragment carries no ports to match. */
-	if (iph->frag_off & htons(IP_OFFSET))
-		return -EINVAL;
-	ports = skb_header_pointer(skb, off + iph->ihl * 4, sizeof(_ports),
-				   _ports);
-	if (!ports)
-		return -EINVAL;
-	emb->saddr = iph->saddr;
-	emb->daddr = iph->daddr;
-	emb->sport = ports[0];
-	emb->dport = ports[1];
-	emb->proto = IPPROTO_TCP;
-	*ihoff = off;
 	return 0;
 }
 

@@ -1,40 +1,82 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Header rewrite with incremental checksums, the way nf_nat does it: the
- * pseudo-header part of the TCP checksum follows the address, and with
- * CHECKSUM_PARTIAL (GSO included) only the pseudo-header seed changes.
+ * pseudo-header part of the TCP and UDP checksums follows the address, and
+ * with CHECKSUM_PARTIAL (GSO included) only the pseudo-header seed changes.
  */
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/icmp.h>
+#include <linux/udp.h>
 #include <net/checksum.h>
 #include "lnat.h"
 
 /*
+ * The port (or ICMP query identifier) of the transport header at @l4 that a
+ * translation in direction @dir rewrites, and the checksum to update with
+ * it: none for a UDP checksum of zero, which stays zero.
+ */
+static __be16 *lnat_l4_port(u8 proto, void *l4, enum lnat_dir dir,
+			    __sum16 **check, bool partial)
+{
+	struct icmphdr *ih = l4;
+	struct tcphdr *th = l4;
+	struct udphdr *uh = l4;
+
+	*check = NULL;
+	switch (proto) {
+	case IPPROTO_TCP:
+		*check = &th->check;
+		return dir == LNAT_DIR_ORIG ? &th->source : &th->dest;
+	case IPPROTO_UDP:
+		if (uh->check || partial)
+			*check = &uh->check;
+		return dir == LNAT_DIR_ORIG ? &uh->source : &uh->dest;
+	case IPPROTO_ICMP:
+		if (!lnat_icmp_is_query(ih->type))
+			return NULL;
+		*check = &ih->checksum;
+		return &ih->un.echo.id;
+	}
+	return NULL;
+}
+
+/*
  * Rewrite the source (@dir ORIG, outbound) or destination (@dir REPLY,
- * inbound) address and port. @thoff is the TCP header's offset from
- * skb->data; the caller checked that a whole TCP header is there.
+ * inbound) address and port. @thoff is the transport header's offset from
+ * skb->data; lnat_parse() checked that the whole header is there.
  */
 int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 		__be32 addr, __be16 port)
 {
+	u8 proto = ip_hdr(skb)->protocol;
+	unsigned int need = thoff;
 	struct iphdr *iph;
-	struct tcphdr *th;
+	__sum16 *check;
 	__be32 *a;
 	__be16 *p;
 
-	if (skb_ensure_writable(skb, thoff + sizeof(*th)))
+	if (proto == IPPROTO_TCP)
+		need += sizeof(struct tcphdr);
+	else if (proto == IPPROTO_UDP || proto == IPPROTO_ICMP)
+		need += 8;
+	if (skb_ensure_writable(skb, need))
 		return -ENOMEM;
 	iph = ip_hdr(skb);
-	th = (struct tcphdr *)(skb->data + thoff);
 	a = dir == LNAT_DIR_ORIG ? &iph->saddr : &iph->daddr;
-	p = dir == LNAT_DIR_ORIG ? &th->source : &th->dest;
+	p = lnat_l4_port(proto, skb->data + thoff, dir, &check,
+			 skb->ip_summed == CHECKSUM_PARTIAL);
 
-	inet_proto_csum_replace4(&th->check, skb, *a, addr, true);
-	inet_proto_csum_replace2(&th->check, skb, *p, port, false);
+	if (check && proto != IPPROTO_ICMP)
+		inet_proto_csum_replace4(check, skb, *a, addr, true);
+	if (check && p)
+		inet_proto_csum_replace2(check, skb, *p, port, false);
+	if (check && proto == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
 	csum_replace4(&iph->check, *a, addr);
 	*a = addr;
-	*p = port;
+	if (p)
+		*p = port;
 	return 0;
 }
 
@@ -42,8 +84,8 @@ int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
  * Translate an ICMP error whose embedded IPv4 header is at @ihoff: @dir ORIG
  * (from inside) rewrites the outer source and the embedded destination,
  * REPLY (from outside) the outer destination and the embedded source. The
- * embedded TCP checksum is updated when its header is all there; the ICMP
- * checksum is recomputed over the whole message.
+ * embedded transport checksum is updated when it lies within the error; the
+ * ICMP checksum is recomputed over the whole message.
  */
 int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 		     unsigned int ihoff, enum lnat_dir dir, __be32 addr,
@@ -52,8 +94,9 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 	struct iphdr *iph, *inner;
 	unsigned int ithoff, end;
 	struct icmphdr *ih;
-	struct tcphdr *th;
 	__be32 *outer, *a;
+	__sum16 *check;
+	enum lnat_dir idir;
 	__be16 *p;
 
 	if (skb_ensure_writable(skb, skb->len))
@@ -63,20 +106,28 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 	ih = (struct icmphdr *)(skb->data + thoff);
 	inner = (struct iphdr *)(skb->data + ihoff);
 	ithoff = ihoff + inner->ihl * 4;
-	th = (struct tcphdr *)(skb->data + ithoff);
 	outer = dir == LNAT_DIR_ORIG ? &iph->saddr : &iph->daddr;
 	a = dir == LNAT_DIR_ORIG ? &inner->daddr : &inner->saddr;
-	p = dir == LNAT_DIR_ORIG ? &th->dest : &th->source;
+	/* The embedded packet travelled the other way. */
+	idir = dir == LNAT_DIR_ORIG ? LNAT_DIR_REPLY : LNAT_DIR_ORIG;
+	p = lnat_l4_port(inner->protocol, skb->data + ithoff, idir, &check,
+			 false);
+	/* Only 8 bytes of the embedded transport header are guaranteed. */
+	if (check && (void *)(check + 1) > (void *)(skb->data + end))
+		check = NULL;
 
 	csum_replace4(&iph->check, *outer, addr);
 	*outer = addr;
-	if (ithoff + sizeof(*th) <= end) {
-		csum_replace4(&th->check, *a, addr);
-		csum_replace2(&th->check, *p, port);
-	}
+	if (check && inner->protocol != IPPROTO_ICMP)
+		csum_replace4(check, *a, addr);
+	if (check && p)
+		csum_replace2(check, *p, port);
+	if (check && inner->protocol == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
 	csum_replace4(&inner->check, *a, addr);
 	*a = addr;
-	*p = port;
+	if (p)
+		*p = port;
 
 	ih->checksum = 0;
 	ih->checksum = csum_fold(skb_checksum(skb, thoff, end - thoff, 0));

@@ -64,24 +64,45 @@ static void lnat_seq_stop(struct seq_file *s, void *v)
 	rcu_read_unlock();
 }
 
-static void lnat_print_tuple(struct seq_file *s, const struct lnat_tuple *t)
+static void lnat_print_tuple(struct seq_file *s, const struct lnat_tuple *t,
+			     enum lnat_dir dir)
 {
-	seq_printf(s, "src=%pI4 dst=%pI4 sport=%u dport=%u ", &t->saddr,
-		   &t->daddr, ntohs(t->sport), ntohs(t->dport));
+	seq_printf(s, "src=%pI4 dst=%pI4 ", &t->saddr, &t->daddr);
+	if (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP)
+		seq_printf(s, "sport=%u dport=%u ", ntohs(t->sport),
+			   ntohs(t->dport));
+	else if (t->proto == IPPROTO_ICMP)
+		seq_printf(s, "id=%u ", ntohs(dir == LNAT_DIR_ORIG ? t->sport :
+							       t->dport));
+}
+
+static const char *lnat_proto_name(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	}
+	return "unknown";
 }
 
 static int lnat_seq_show(struct seq_file *s, void *v)
 {
 	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
 	const struct lnat_entry *e = v;
+	u8 proto = e->tuple[LNAT_DIR_ORIG].proto;
 	unsigned long idle = (u32)jiffies - READ_ONCE(e->last_seen);
 	unsigned long timeout = lnat_timeout(ln, e);
 
-	seq_printf(s, "%-8s %u %lu %s ", "tcp", IPPROTO_TCP,
-		   idle < timeout ? (timeout - idle) / HZ : 0,
-		   lnat_tcp_state_name(READ_ONCE(e->state)));
-	lnat_print_tuple(s, &e->tuple[LNAT_DIR_ORIG]);
-	lnat_print_tuple(s, &e->tuple[LNAT_DIR_REPLY]);
+	seq_printf(s, "%-8s %u %lu ", lnat_proto_name(proto), proto,
+		   idle < timeout ? (timeout - idle) / HZ : 0);
+	if (proto == IPPROTO_TCP)
+		seq_printf(s, "%s ", lnat_tcp_state_name(READ_ONCE(e->state)));
+	lnat_print_tuple(s, &e->tuple[LNAT_DIR_ORIG], LNAT_DIR_ORIG);
+	lnat_print_tuple(s, &e->tuple[LNAT_DIR_REPLY], LNAT_DIR_REPLY);
 	if (!test_bit(LNAT_F_REPLIED, &e->flags))
 		seq_puts(s, "[UNREPLIED] ");
 	if (test_bit(LNAT_F_ASSURED, &e->flags))

@@ -29,8 +29,15 @@ static const int lnat_timeout_defaults[LNAT_TO_MAX] = {
 	[LNAT_TCP_CLOSE]	= 240,
 	/* conntrack's "unacknowledged": a mid-stream pickup nobody answers */
 	[LNAT_TO_LOOSE]		= 300,
+	/* RFC 4787 REQ-5: >= 2 min, 5 min recommended once in use */
+	[LNAT_TO_UDP]		= 120,
+	[LNAT_TO_UDP_STREAM]	= 300,
+	/* RFC 5508 REQ-2: >= 60 s */
+	[LNAT_TO_ICMP]		= 60,
+	[LNAT_TO_GENERIC]	= 600,
 };
 
+static int lnat_zero;
 static int lnat_one = 1;
 static int lnat_timeout_max = LNAT_TIMEOUT_MAX;
 static int lnat_entries_max = LNAT_ENTRIES_MAX;
@@ -190,13 +197,14 @@ enum {
 	LNAT_CTL_MAX_ENTRIES,
 	LNAT_CTL_COUNT,
 	LNAT_CTL_FLUSH,
+	LNAT_CTL_FULL_CONE,
 	LNAT_CTL_TIMEOUT,
 	LNAT_CTL_MAX = LNAT_CTL_TIMEOUT + LNAT_TO_MAX
 };
 
 #define LNAT_CTL_TO(idx, name)						\
 	[LNAT_CTL_TIMEOUT + (idx)] = {					\
-		.procname	= "tcp_timeout_" name,			\
+		.procname	= name,					\
 		.maxlen		= sizeof(int),				\
 		.mode		= 0644,					\
 		.proc_handler	= proc_dointvec_minmax,			\
@@ -238,15 +246,27 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 		.mode		= 0200,
 		.proc_handler	= lnat_sysctl_flush,
 	},
-	LNAT_CTL_TO(LNAT_TCP_SYN_SENT, "syn_sent"),
-	LNAT_CTL_TO(LNAT_TCP_SYN_RECV, "syn_recv"),
-	LNAT_CTL_TO(LNAT_TCP_ESTABLISHED, "established"),
-	LNAT_CTL_TO(LNAT_TCP_FIN_WAIT, "fin_wait"),
-	LNAT_CTL_TO(LNAT_TCP_CLOSE_WAIT, "close_wait"),
-	LNAT_CTL_TO(LNAT_TCP_LAST_ACK, "last_ack"),
-	LNAT_CTL_TO(LNAT_TCP_TIME_WAIT, "time_wait"),
-	LNAT_CTL_TO(LNAT_TCP_CLOSE, "close"),
-	LNAT_CTL_TO(LNAT_TO_LOOSE, "loose"),
+	[LNAT_CTL_FULL_CONE] = {
+		.procname	= "udp_full_cone",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &lnat_zero,
+		.extra2		= &lnat_one,
+	},
+	LNAT_CTL_TO(LNAT_TCP_SYN_SENT, "tcp_timeout_syn_sent"),
+	LNAT_CTL_TO(LNAT_TCP_SYN_RECV, "tcp_timeout_syn_recv"),
+	LNAT_CTL_TO(LNAT_TCP_ESTABLISHED, "tcp_timeout_established"),
+	LNAT_CTL_TO(LNAT_TCP_FIN_WAIT, "tcp_timeout_fin_wait"),
+	LNAT_CTL_TO(LNAT_TCP_CLOSE_WAIT, "tcp_timeout_close_wait"),
+	LNAT_CTL_TO(LNAT_TCP_LAST_ACK, "tcp_timeout_last_ack"),
+	LNAT_CTL_TO(LNAT_TCP_TIME_WAIT, "tcp_timeout_time_wait"),
+	LNAT_CTL_TO(LNAT_TCP_CLOSE, "tcp_timeout_close"),
+	LNAT_CTL_TO(LNAT_TO_LOOSE, "tcp_timeout_loose"),
+	LNAT_CTL_TO(LNAT_TO_UDP, "udp_timeout"),
+	LNAT_CTL_TO(LNAT_TO_UDP_STREAM, "udp_timeout_stream"),
+	LNAT_CTL_TO(LNAT_TO_ICMP, "icmp_timeout"),
+	LNAT_CTL_TO(LNAT_TO_GENERIC, "generic_timeout"),
 };
 
 int lnat_sysctl_init(struct lnat_net *ln)
@@ -263,6 +283,7 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	t[LNAT_CTL_MAX_ENTRIES].data = &ln->max_entries;
 	t[LNAT_CTL_COUNT].data = ln;
 	t[LNAT_CTL_FLUSH].data = ln;
+	t[LNAT_CTL_FULL_CONE].data = &ln->udp_full_cone;
 	for (i = 0; i < LNAT_TO_MAX; i++)
 		t[LNAT_CTL_TIMEOUT + i].data = &ln->timeout[i];
 

@@ -29,18 +29,29 @@ void lnat_cache_exit(void)
 	kmem_cache_destroy(lnat_cache);
 }
 
+static void lnat_hashes_free(struct lnat_net *ln)
+{
+	int i;
+
+	for (i = 0; i < LNAT_DIR_MAX; i++)
+		kvfree(ln->hash[i]);
+	for (i = 0; i < LNAT_BIND_MAX; i++)
+		kvfree(ln->bhash[i]);
+}
+
 int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 {
-	int dir;
+	size_t n = 1U << bits;
+	int i;
 
-	for (dir = 0; dir < LNAT_DIR_MAX; dir++) {
-		ln->hash[dir] = kvcalloc(1U << bits, sizeof(struct hlist_head),
-					 GFP_KERNEL);
-		if (!ln->hash[dir]) {
-			while (dir--)
-				kvfree(ln->hash[dir]);
-			return -ENOMEM;
-		}
+	for (i = 0; i < LNAT_DIR_MAX; i++)
+		ln->hash[i] = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
+	for (i = 0; i < LNAT_BIND_MAX; i++)
+		ln->bhash[i] = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
+	if (!ln->hash[LNAT_DIR_ORIG] || !ln->hash[LNAT_DIR_REPLY] ||
+	    !ln->bhash[LNAT_BIND_INT] || !ln->bhash[LNAT_BIND_EXT]) {
+		lnat_hashes_free(ln);
+		return -ENOMEM;
 	}
 	ln->hash_bits = bits;
 	get_random_bytes(&ln->hash_key, sizeof(ln->hash_key));
@@ -57,12 +68,9 @@ int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 /* Only once no hook, proc reader or sysctl writer can reach the table. */
 void lnat_table_destroy(struct lnat_net *ln)
 {
-	int dir;
-
 	cancel_delayed_work_sync(&ln->gc_work);
 	lnat_collect(ln, true, false);
-	for (dir = 0; dir < LNAT_DIR_MAX; dir++)
-		kvfree(ln->hash[dir]);
+	lnat_hashes_free(ln);
 }
 
 u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t)
@@ -122,6 +130,8 @@ static void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e)
 	hlist_del_rcu(&e->hnode[LNAT_DIR_ORIG]);
 	hlist_del_rcu(&e->hnode[LNAT_DIR_REPLY]);
 	list_del_init(&e->unreplied);
+	if (e->bind)
+		lnat_bind_put(ln, e->bind);
 	atomic_dec(&ln->count);
 	call_rcu(&e->rcu, lnat_free_rcu);
 }
@@ -154,6 +164,46 @@ static int lnat_make_room(struct lnat_net *ln)
 	       0 : -ENOSPC;
 }
 
+/* Caller holds ln->lock: hash a complete entry in both directions. */
+static void lnat_insert(struct lnat_net *ln, struct lnat_entry *e)
+{
+	int dir;
+
+	for (dir = 0; dir < LNAT_DIR_MAX; dir++)
+		hlist_add_head_rcu(&e->hnode[dir],
+				   &ln->hash[dir][lnat_hash(ln, &e->tuple[dir])]);
+	atomic_inc(&ln->count);
+}
+
+/*
+ * Caller holds ln->lock: give @e its external port. TCP keeps or derives a
+ * port per flow; UDP and ICMP queries use their internal endpoint's
+ * binding; other protocols are translated by address only, so one internal
+ * host at a time per remote address and protocol.
+ */
+static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
+			 __be32 ext_addr, int ifindex)
+{
+	const struct lnat_tuple *orig = &e->tuple[LNAT_DIR_ORIG];
+	struct lnat_tuple *reply = &e->tuple[LNAT_DIR_REPLY];
+
+	switch (orig->proto) {
+	case IPPROTO_TCP:
+		return lnat_port_choose(ln, orig, reply);
+	case IPPROTO_UDP:
+	case IPPROTO_ICMP:
+		e->bind = lnat_bind_get(ln, orig, ext_addr, ifindex);
+		if (!e->bind)
+			return -EADDRINUSE;
+		e->bind->refs++;
+		reply->dport = e->bind->ext_port;
+		return 0;
+	default:
+		reply->dport = 0;
+		return lnat_reply_taken(ln, reply) ? -EADDRINUSE : 0;
+	}
+}
+
 /*
  * Create the mapping for an outbound packet that matched none. Returns the
  * entry (possibly one another CPU created meanwhile) or an ERR_PTR, with the
@@ -167,21 +217,22 @@ struct lnat_entry *lnat_create(struct lnat_net *ln,
 	struct lnat_entry *e, *old;
 	int err;
 
-	e = kmem_cache_alloc(lnat_cache, GFP_ATOMIC);
+	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
 	if (!e) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return ERR_PTR(-ENOMEM);
 	}
-	memset(e, 0, sizeof(*e));
 	e->tuple[LNAT_DIR_ORIG] = *orig;
 	reply = &e->tuple[LNAT_DIR_REPLY];
 	reply->saddr = orig->daddr;
 	reply->daddr = ext_addr;
 	reply->sport = orig->dport;
 	reply->proto = orig->proto;
-	e->state = lnat_tcp_initial(tf);
-	if (tf != LNAT_TF_SYN)
-		__set_bit(LNAT_F_LOOSE, &e->flags);
+	if (orig->proto == IPPROTO_TCP) {
+		e->state = lnat_tcp_initial(tf);
+		if (tf != LNAT_TF_SYN)
+			__set_bit(LNAT_F_LOOSE, &e->flags);
+	}
 	e->last_seen = (u32)jiffies;
 	e->ifindex = ifindex;
 
@@ -199,26 +250,76 @@ struct lnat_entry *lnat_create(struct lnat_net *ln,
 		LNAT_STAT_INC(ln, DROP_FULL);
 		return ERR_PTR(err);
 	}
-	err = lnat_port_choose(ln, orig, reply);
+	err = lnat_external(ln, e, ext_addr, ifindex);
 	if (err) {
 		spin_unlock_bh(&ln->lock);
 		kmem_cache_free(lnat_cache, e);
 		LNAT_STAT_INC(ln, DROP_NOPORT);
 		return ERR_PTR(err);
 	}
-	hlist_add_head_rcu(&e->hnode[LNAT_DIR_ORIG],
-			   &ln->hash[LNAT_DIR_ORIG][lnat_hash(ln, orig)]);
-	hlist_add_head_rcu(&e->hnode[LNAT_DIR_REPLY],
-			   &ln->hash[LNAT_DIR_REPLY][lnat_hash(ln, reply)]);
+	lnat_insert(ln, e);
 	list_add_tail(&e->unreplied, &ln->unreplied);
-	atomic_inc(&ln->count);
 	spin_unlock_bh(&ln->lock);
 
 	LNAT_STAT_INC(ln, NEW);
-	if (tf != LNAT_TF_SYN)
+	if (orig->proto == IPPROTO_TCP && tf != LNAT_TF_SYN)
 		LNAT_STAT_INC(ln, NEW_LOOSE);
-	if (tf == LNAT_TF_FIN || tf == LNAT_TF_RST)
+	if (orig->proto == IPPROTO_TCP &&
+	    (tf == LNAT_TF_FIN || tf == LNAT_TF_RST))
 		LNAT_STAT_INC(ln, NEW_TEARDOWN);
+	return e;
+}
+
+/*
+ * With udp_full_cone, a packet from any remote end to a live binding's
+ * external port gets a mapping of its own under that binding (RFC 4787
+ * endpoint-independent filtering). No binding, no mapping: the outside
+ * never creates one.
+ */
+struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
+				    const struct lnat_tuple *reply)
+{
+	struct lnat_entry *e, *old;
+	struct lnat_tuple *orig;
+	struct lnat_bind *b;
+
+	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
+	if (!e) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NULL;
+	}
+	spin_lock_bh(&ln->lock);
+	/* Room first: eviction may drop the binding's last mapping. */
+	b = lnat_make_room(ln) ? NULL :
+	    lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
+			     reply->proto);
+	if (!b) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		return NULL;
+	}
+	old = __lnat_lookup(ln, LNAT_DIR_REPLY, reply);
+	if (old) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		return old;
+	}
+	e->tuple[LNAT_DIR_REPLY] = *reply;
+	orig = &e->tuple[LNAT_DIR_ORIG];
+	orig->saddr = b->int_addr;
+	orig->daddr = reply->saddr;
+	orig->sport = b->int_port;
+	orig->dport = reply->sport;
+	orig->proto = reply->proto;
+	e->last_seen = (u32)jiffies;
+	e->ifindex = b->ifindex;
+	e->bind = b;
+	b->refs++;
+	__set_bit(LNAT_F_REPLIED, &e->flags);
+	INIT_LIST_HEAD(&e->unreplied);
+	lnat_insert(ln, e);
+	spin_unlock_bh(&ln->lock);
+	LNAT_STAT_INC(ln, NEW);
 	return e;
 }
 
@@ -245,12 +346,26 @@ void lnat_set_replied(struct lnat_net *ln, struct lnat_entry *e)
 unsigned long lnat_timeout(const struct lnat_net *ln,
 			   const struct lnat_entry *e)
 {
-	unsigned long t = READ_ONCE(ln->timeout[READ_ONCE(e->state)]);
+	bool replied = test_bit(LNAT_F_REPLIED, &e->flags);
+	unsigned long t;
 
-	if (test_bit(LNAT_F_LOOSE, &e->flags) &&
-	    !test_bit(LNAT_F_REPLIED, &e->flags))
-		t = min_t(unsigned long, t,
-			  READ_ONCE(ln->timeout[LNAT_TO_LOOSE]));
+	switch (e->tuple[LNAT_DIR_ORIG].proto) {
+	case IPPROTO_TCP:
+		t = READ_ONCE(ln->timeout[READ_ONCE(e->state)]);
+		if (test_bit(LNAT_F_LOOSE, &e->flags) && !replied)
+			t = min_t(unsigned long, t,
+				  READ_ONCE(ln->timeout[LNAT_TO_LOOSE]));
+		break;
+	case IPPROTO_UDP:
+		t = READ_ONCE(ln->timeout[replied ? LNAT_TO_UDP_STREAM :
+						    LNAT_TO_UDP]);
+		break;
+	case IPPROTO_ICMP:
+		t = READ_ONCE(ln->timeout[LNAT_TO_ICMP]);
+		break;
+	default:
+		t = READ_ONCE(ln->timeout[LNAT_TO_GENERIC]);
+	}
 	return t * HZ;
 }
 

@@ -89,6 +89,17 @@ static struct sk_buff *lnat_t_error(struct kunit *test, bool in,
 	return skb;
 }
 
+static unsigned int lnat_t_verdict(struct kunit *test, struct sk_buff *skb,
+				   enum lnat_dir dir)
+{
+	unsigned int v;
+
+	rcu_read_lock();
+	v = lnat_icmp(test->priv, skb, dir);
+	rcu_read_unlock();
+	return v;
+}
+
 static void lnat_t_verify_error(struct kunit *test, struct sk_buff *skb,
 				bool full_tcp)
 {
@@ -113,15 +124,12 @@ static void lnat_t_verify_error(struct kunit *test, struct sk_buff *skb,
 
 static void lnat_t_inbound(struct kunit *test, unsigned int tcplen)
 {
-	struct lnat_net *ln = test->priv;
 	struct lnat_t_err *m;
 	struct sk_buff *skb;
 
 	lnat_t_mapping(test);
 	skb = lnat_t_error(test, true, tcplen, IPPROTO_TCP);
-	rcu_read_lock();
-	KUNIT_EXPECT_EQ(test, lnat_icmp(ln, skb, LNAT_DIR_REPLY), NF_ACCEPT);
-	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_REPLY), NF_ACCEPT);
 	m = (struct lnat_t_err *)skb->data;
 	KUNIT_EXPECT_EQ(test, m->outer.daddr, in_aton(T_INT));
 	KUNIT_EXPECT_EQ(test, m->outer.saddr, in_aton(T_HOP));
@@ -146,15 +154,12 @@ static void lnat_t_inbound_short(struct kunit *test)
 /* RFC 5508 REQ-5: an error from inside leaves with the router's address. */
 static void lnat_t_outbound(struct kunit *test)
 {
-	struct lnat_net *ln = test->priv;
 	struct lnat_t_err *m;
 	struct sk_buff *skb;
 
 	lnat_t_mapping(test);
 	skb = lnat_t_error(test, false, sizeof(struct tcphdr), IPPROTO_TCP);
-	rcu_read_lock();
-	KUNIT_EXPECT_EQ(test, lnat_icmp(ln, skb, LNAT_DIR_ORIG), NF_ACCEPT);
-	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_ORIG), NF_ACCEPT);
 	m = (struct lnat_t_err *)skb->data;
 	KUNIT_EXPECT_EQ(test, m->outer.saddr, in_aton(T_EXT));
 	KUNIT_EXPECT_EQ(test, m->inner.daddr, in_aton(T_EXT));
@@ -171,29 +176,27 @@ static void lnat_t_malformed(struct kunit *test)
 	struct sk_buff *skb;
 	u8 *icmp;
 
-	rcu_read_lock();
 	/* Embedded header cut below its 8 bytes of payload. */
 	skb = lnat_t_error(test, true, 4, IPPROTO_TCP);
-	KUNIT_EXPECT_EQ(test, lnat_icmp(ln, skb, LNAT_DIR_REPLY), NF_DROP);
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_REPLY), NF_DROP);
 	kfree_skb(skb);
 	/* Bad ICMP checksum. */
 	skb = lnat_t_error(test, true, 8, IPPROTO_TCP);
 	icmp = skb->data + sizeof(struct iphdr);
 	icmp[2] ^= 0xff;
-	KUNIT_EXPECT_EQ(test, lnat_icmp(ln, skb, LNAT_DIR_REPLY), NF_DROP);
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_REPLY), NF_DROP);
 	kfree_skb(skb);
 	/* An error about an error. */
 	skb = lnat_t_error(test, true, 8, IPPROTO_ICMP);
 	icmp = skb->data + sizeof(struct iphdr) * 2 + sizeof(struct icmphdr);
 	icmp[0] = ICMP_TIME_EXCEEDED;
-	KUNIT_EXPECT_EQ(test, lnat_icmp(ln, skb, LNAT_DIR_REPLY), NF_DROP);
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_REPLY), NF_DROP);
 	kfree_skb(skb);
 	/* Outer destination other than the embedded translated source. */
 	skb = lnat_t_error(test, true, 8, IPPROTO_TCP);
 	((struct iphdr *)skb->data)->daddr = in_aton("192.0.2.7");
-	KUNIT_EXPECT_EQ(test, lnat_icmp(ln, skb, LNAT_DIR_REPLY), NF_DROP);
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_REPLY), NF_DROP);
 	kfree_skb(skb);
-	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_ICMP_DROP), 4U);
 	/* No error touched the mapping. */
 	KUNIT_EXPECT_EQ(test, e->state, state);
@@ -210,9 +213,7 @@ static void lnat_t_not_ours(struct kunit *test)
 
 	skb = lnat_t_error(test, true, 8, IPPROTO_TCP);
 	memcpy(copy, skb->data, skb->len);
-	rcu_read_lock();
-	KUNIT_EXPECT_EQ(test, lnat_icmp(ln, skb, LNAT_DIR_REPLY), NF_ACCEPT);
-	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_REPLY), NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, memcmp(copy, skb->data, skb->len), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 0);
 	kfree_skb(skb);

@@ -5,6 +5,7 @@
  */
 #include <linux/ip.h>
 #include <net/ip.h>
+#include <linux/icmp.h>
 #include <net/tcp.h>
 #include "lnat_kunit.h"
 
@@ -20,7 +21,9 @@ struct lnat_t_bad {
 static const struct lnat_t_bad lnat_t_bads[] = {
 	{ "valid", 60, { -1, -1 }, { 0, 0 }, 0 },
 	{ "tcp options within the packet", 60, { 32, -1 }, { 10 << 4 }, 0 },
-	{ "not tcp", 60, { 9, -1 }, { IPPROTO_UDP }, 1 },
+	{ "another protocol", 60, { 9, -1 }, { IPPROTO_GRE }, 0 },
+	{ "udp length beyond the packet", 60, { 9, -1 }, { IPPROTO_UDP }, -EINVAL },
+	{ "icmp error", 60, { 9, 20 }, { IPPROTO_ICMP, ICMP_DEST_UNREACH }, 1 },
 	{ "empty", 0, { -1, -1 }, { 0, 0 }, -EINVAL },
 	{ "truncated ip header", 19, { -1, -1 }, { 0, 0 }, -EINVAL },
 	{ "truncated tcp header", 39, { -1, -1 }, { 0, 0 }, -EINVAL },
@@ -64,9 +67,13 @@ static void lnat_t_parse_cases(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		skb_reset_network_header(skb);
 		skb_put_data(skb, copy, b->len);
-		KUNIT_EXPECT_EQ_MSG(test, lnat_parse(skb, &got, &thoff, &tf),
+		KUNIT_EXPECT_EQ_MSG(test, lnat_parse(skb, LNAT_DIR_ORIG, &got,
+						     &thoff, &tf),
 				    b->want, "%s", b->what);
-		if (b->want == 0) {
+		if (b->want == 0 && got.proto != IPPROTO_TCP) {
+			KUNIT_EXPECT_EQ(test, got.proto, IPPROTO_GRE);
+			KUNIT_EXPECT_EQ(test, got.sport | got.dport, 0);
+		} else if (b->want == 0) {
 			KUNIT_EXPECT_EQ(test, got.saddr, t.saddr);
 			KUNIT_EXPECT_EQ(test, got.daddr, t.daddr);
 			KUNIT_EXPECT_EQ(test, got.sport, t.sport);

@@ -11,7 +11,7 @@ status=0
 
 if [ -n "$kunit" ]; then
 	if insmod "$kunit/loosenat_kunit.ko"; then
-		for s in tcp table ports mangle parse icmp; do
+		for s in tcp table ports mangle parse icmp proto; do
 			r=/sys/kernel/debug/kunit/loosenat_$s/results
 			if [ -s "$r" ]; then
 				sed 's/^/kunit: /' "$r"

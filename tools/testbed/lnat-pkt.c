@@ -4,10 +4,11 @@
  * bed. One packet per flag set and port, with optional malformations.
  *
  *   lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] [-d DOFF] [-p PAYLOAD]
- *            [-T TTL] SRC DST SPORT DPORT
+ *            [-T TTL] [-P PROTO] SRC DST SPORT DPORT
  *
  * FLAGS: letters of FSRPAU, or "none". -i adds 1 to SPORT for each packet.
  * -l cuts the TCP header to TCPLEN bytes; -d sets the data offset field.
+ * -P sends PROTO (e.g. 47, GRE) with PAYLOAD bytes instead of TCP.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,21 +63,21 @@ static int parse_flags(const char *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] "
-		"[-d DOFF] [-p PAYLOAD] [-T TTL] SRC DST SPORT DPORT\n");
+		"[-d DOFF] [-p PAYLOAD] [-T TTL] [-P PROTO] SRC DST SPORT DPORT\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int flags = 0x10, count = 1, inc = 0, tcplen = 20, doff = -1, plen = 0;
-	int ttl = 64;
+	int ttl = 64, proto = IPPROTO_TCP;
 	uint8_t pkt[1500], *ip = pkt, *tcp = pkt + 20;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	struct in_addr sa, da;
 	unsigned int sport, dport;
 	int opt, fd, on = 1, i;
 
-	while ((opt = getopt(argc, argv, "f:n:il:d:p:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:il:d:p:T:P:")) != -1) {
 		switch (opt) {
 		case 'f': flags = parse_flags(optarg); break;
 		case 'n': count = atoi(optarg); break;
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 		case 'd': doff = atoi(optarg); break;
 		case 'p': plen = atoi(optarg); break;
 		case 'T': ttl = atoi(optarg); break;
+		case 'P': proto = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -103,7 +105,8 @@ int main(int argc, char **argv)
 	}
 	dst.sin_addr = da;
 	for (i = 0; i < count; i++) {
-		size_t len = 20 + (tcplen < 20 ? tcplen : 20 + plen);
+		size_t len = proto != IPPROTO_TCP ? 20 + plen :
+			     20 + (tcplen < 20 ? tcplen : 20 + plen);
 		struct pseudo ph = {
 			.saddr = sa.s_addr, .daddr = da.s_addr,
 			.proto = IPPROTO_TCP, .len = htons(len - 20),
@@ -133,6 +136,10 @@ int main(int argc, char **argv)
 		if (tcplen >= 18) {
 			tcp[16] = c >> 8;
 			tcp[17] = c & 0xff;
+		}
+		if (proto != IPPROTO_TCP) {
+			ip[9] = proto;
+			memset(tcp, 'g', plen);
 		}
 		c = csum(ip, 20, 0);
 		ip[10] = c >> 8;

@@ -357,9 +357,67 @@ test_icmp_errors() {
 	}
 	EOF
 	C1 "$pkt" -f S -T 2 10.0.0.2 198.51.100.2 50000 80
-	check "traceroute: time-exceeded from a hop beyond the router comes back translated" \
-		busywait 10 sh -c "ip netns exec cl1 nft list counter ip cw te | grep -q 'packets [1-9]'"
+	check "TCP traceroute: time-exceeded from a hop beyond the router comes back translated" \
+		busywait 10 sh -c "ip netns exec cl1 nft list counter ip cw te | grep -q 'packets 1 '"
+	C1 python3 "$tcpc" udp-send 0.0.0.0 33434 198.51.100.2 33434 2
+	check "UDP traceroute: time-exceeded comes back translated" \
+		busywait 10 sh -c "ip netns exec cl1 nft list counter ip cw te | grep -q 'packets 2 '"
 	ip netns del far
+}
+
+udp_peer_port() {
+	awk -v n="$2" '/^peer/ { if (++i == n) print $3 }' "$1"
+}
+
+test_protocols() {
+	local p1 p2 p3
+
+	setup lnat
+	S ip addr add 192.0.2.3/24 dev eth0
+	rm -f "$tmp/ustate"
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/ustate"
+	bg S python3 "$tcpc" udp-server 192.0.2.2 54 "$tmp/ustate"
+	sleep 2
+	C1 python3 "$tcpc" udp-client 192.0.2.2 53 5353 0 > "$tmp/u1"
+	p1=$(udp_peer_port "$tmp/ustate" 1)
+	check "UDP: a DNS-like exchange is translated, the port kept" \
+		test "$(head -1 "$tmp/u1")" = "reply 192.0.2.2 53" -a "$p1" = 5353 \
+		-a "$(counter leak)" = 0
+	# RFC 4787 REQ-1 and REQ-3: cl2's 5353 cannot have 5353 (cl1 owns
+	# it) and keeps the same external port towards every destination.
+	C2 python3 "$tcpc" udp-client 192.0.2.2 53 5353 0 > /dev/null
+	C2 python3 "$tcpc" udp-client 192.0.2.2 54 5353 0 > /dev/null
+	p2=$(udp_peer_port "$tmp/ustate" 2)
+	p3=$(udp_peer_port "$tmp/ustate" 3)
+	check "UDP: endpoint-independent mapping, no port overloading" \
+		test -n "$p2" -a "$p2" = "$p3" -a "$p2" != 5353
+
+	# Full cone off: an outside host the client never talked to is filtered.
+	bg C1 python3 "$tcpc" udp-client 192.0.2.2 53 6000 8 > "$tmp/u2"
+	local pid=$!
+	busywait 10 grep -q '^reply' "$tmp/u2"
+	S python3 "$tcpc" udp-send 192.0.2.3 9000 192.0.2.1 6000
+	wait "$pid"
+	R sysctl -qw net.loosenat.udp_full_cone=1
+	C1 python3 "$tcpc" udp-client 192.0.2.2 53 6001 8 > "$tmp/u3" &
+	pid=$!
+	pids+=($pid)
+	busywait 10 grep -q '^reply' "$tmp/u3"
+	S python3 "$tcpc" udp-send 192.0.2.3 9000 192.0.2.1 6001
+	wait "$pid"
+	check "UDP full cone: a second outside host reaches a live mapping only when enabled" \
+		test "$(tail -1 "$tmp/u2")" = none -a "$(tail -1 "$tmp/u3")" = "extra 192.0.2.3 9000"
+
+	check "ICMP echo through the router, translated" \
+		sh -c "ip netns exec cl1 busybox ping -c 2 -W 3 192.0.2.2 >/dev/null &&
+		       ip netns exec router grep -q '^icmp .* src=10.0.0.2 dst=192.0.2.2 id=' /proc/net/loosenat"
+
+	S nft add rule ip watch in ip saddr 192.0.2.1 meta l4proto gre counter name td
+	C1 "$pkt" -P 47 -p 24 10.0.0.2 192.0.2.2 0 0
+	busywait 5 counter_ge td 1
+	check "GRE (any other protocol) translated by address" \
+		test "$(counter td)" = 1 -a "$(counter leak)" = 0
+	stop_bg
 }
 
 test_module_param() {
@@ -373,7 +431,7 @@ test_module_param() {
 
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
-PLAN=51
+PLAN=57
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 
 load || { echo "Bail out! cannot load $ko"; exit 1; }
@@ -398,6 +456,7 @@ test_table_full stock
 test_malformed lnat
 test_malformed stock
 test_icmp_errors
+test_protocols
 test_flush_on_device address
 test_flush_on_device down
 test_rmmod_under_traffic

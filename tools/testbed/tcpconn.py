@@ -14,6 +14,14 @@ client DST PORT GOFILE fin|rst [SPORT]
                             0) once GOFILE exists. With LNAT_BULK=N in the
                             environment, N bytes are echoed instead of a
                             greeting. Every wait has a timeout.
+udp-server ADDR PORT STATEFILE
+                            echo datagrams; STATEFILE gets "peer IP PORT".
+udp-client DST PORT SPORT LINGER
+                            send a query from SPORT, print "reply IP PORT";
+                            then wait LINGER seconds for a datagram from
+                            anyone else and print "extra IP PORT" or "none".
+udp-send SRC SPORT DST PORT [TTL]
+                            send one datagram from SRC:SPORT.
 """
 import os
 import select
@@ -91,10 +99,57 @@ def client(dst, port, go, mode, sport="0"):
     time.sleep(2)  # let the FIN's exchange finish before exiting
 
 
+def udp_server(addr, port, state):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    s.settimeout(1)
+    end = time.time() + LIMIT
+    while time.time() < end:
+        try:
+            data, peer = s.recvfrom(2048)
+        except socket.timeout:
+            continue
+        log(state, "peer %s %d" % peer)
+        s.sendto(data, peer)
+
+
+def udp_client(dst, port, sport, linger):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sport)))
+    s.settimeout(5)
+    s.sendto(b"query", (dst, int(port)))
+    data, peer = s.recvfrom(2048)
+    print("reply %s %d" % peer, flush=True)
+    end = time.time() + float(linger)
+    while time.time() < end:
+        s.settimeout(max(end - time.time(), 0.01))
+        try:
+            data, peer = s.recvfrom(2048)
+        except socket.timeout:
+            break
+        if peer != (dst, int(port)):
+            print("extra %s %d" % peer, flush=True)
+            return
+    print("none", flush=True)
+
+
+def udp_send(src, sport, dst, port, ttl="64"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, int(ttl))
+    s.bind((src, int(sport)))
+    s.sendto(b"unsolicited", (dst, int(port)))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "server":
         server(*sys.argv[2:])
     elif len(sys.argv) in (6, 7) and sys.argv[1] == "client":
         client(*sys.argv[2:])
+    elif len(sys.argv) == 5 and sys.argv[1] == "udp-server":
+        udp_server(*sys.argv[2:])
+    elif len(sys.argv) == 6 and sys.argv[1] == "udp-client":
+        udp_client(*sys.argv[2:])
+    elif len(sys.argv) in (6, 7) and sys.argv[1] == "udp-send":
+        udp_send(*sys.argv[2:])
     else:
         sys.exit(__doc__)
