@@ -35,7 +35,10 @@ for kind in stock debug; do
 	echo "== $kind kernel: KUnit and integration tests in qemu"
 	start=$SECONDS
 	vm_ok=ok
-	tools/qemu/run-vm.sh "$kind" "$guest" "$build/vm-$kind" 2700 || true
+	# Hard limits: a hang fails the run instead of eating CI's 90 minutes.
+	limit=1800
+	[ "$kind" = debug ] && limit=3900
+	tools/qemu/run-vm.sh "$kind" "$guest" "$build/vm-$kind" "$limit" || true
 	log=$build/vm-$kind/result.log
 	grep -E '^(kunit: +)?(not )?ok ' "$log" | grep -vE '^kunit: (not )?ok ' || true
 	while read -r line; do
