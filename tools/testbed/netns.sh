@@ -383,7 +383,7 @@ test_protocols() {
 	rm -f "$tmp/ustate"
 	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/ustate"
 	bg S python3 "$tcpc" udp-server 192.0.2.2 54 "$tmp/ustate"
-	sleep 2
+	busywait 30 sh -c "[ \$(ip netns exec srv ss -ulnH 'sport = :53 or sport = :54' | wc -l) = 2 ]"
 	C1 python3 "$tcpc" udp-client 192.0.2.2 53 5353 0 > "$tmp/u1"
 	p1=$(udp_peer_port "$tmp/ustate" 1)
 	check "UDP: a DNS-like exchange is translated, the port kept" \
