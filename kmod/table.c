@@ -283,6 +283,10 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	struct lnat_tuple *orig;
 	struct lnat_bind *b;
 
+	/* Unsolicited packets to no binding cost no allocation, no lock. */
+	if (!lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
+			      reply->proto))
+		return NULL;
 	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
 	if (!e) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
