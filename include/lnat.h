@@ -130,11 +130,14 @@ struct lnat_entry {
 	struct list_head unreplied;	/* lnat_net.unreplied, oldest first */
 	unsigned long flags;
 	u32 last_seen;			/* jiffies, refreshed at most once a tick */
-	u32 state;			/* enum lnat_tcp_state */
+	u32 state;			/* enum lnat_tcp_state, or LNAT_ICMP_INFO */
 	int ifindex;			/* masqueraded interface it left by */
 	struct lnat_bind *bind;		/* UDP and ICMP queries */
 	struct rcu_head rcu;
 };
+
+/* An ICMP query mapping's state: the type and code that created it. */
+#define LNAT_ICMP_INFO(type, code)	((type) << 8 | (code))
 
 #define LNAT_MAX_IFACES		8
 #define LNAT_IFNAMES_LEN	(LNAT_MAX_IFACES * (IFNAMSIZ + 1))
@@ -190,7 +193,7 @@ struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
 bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
 struct lnat_entry *lnat_create(struct lnat_net *ln,
 			       const struct lnat_tuple *orig, __be32 ext_addr,
-			       int ifindex, enum lnat_tcp_flags tf);
+			       int ifindex, u32 info);
 struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 				    const struct lnat_tuple *reply);
 void lnat_refresh(struct lnat_entry *e);
@@ -236,7 +239,7 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 /* hooks.c */
 bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);
 int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
-	       unsigned int *thoff, enum lnat_tcp_flags *tf);
+	       unsigned int *thoff, u32 *info);
 bool lnat_icmp_is_query(u8 type);
 unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		      const struct nf_hook_state *state);

@@ -39,12 +39,13 @@ bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev)
 /*
  * Fill @t from an IPv4 packet at skb_network_offset, as seen on the wire in
  * direction @dir (an ICMP query identifier stands in for the source port
- * going out, for the destination port coming in). Returns 1 for an ICMP
- * error (handled by lnat_icmp()), 0 for a packet whose headers are all
- * within it, -EINVAL for anything malformed, never reading past the buffer.
+ * going out, for the destination port coming in) and @info (see
+ * lnat_create()). Returns 1 for an ICMP error (handled by lnat_icmp()), 0 for
+ * a packet whose headers are all within it, -EINVAL for anything malformed,
+ * never reading past the buffer.
  */
 int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
-	       unsigned int *thoff, enum lnat_tcp_flags *tf)
+	       unsigned int *thoff, u32 *info)
 {
 	unsigned int nhoff = skb_network_offset(skb), ihl, len;
 	const struct iphdr *iph;
@@ -78,7 +79,7 @@ int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 	t->dport = 0;
 	t->proto = iph->protocol;
 	*thoff = nhoff + ihl;
-	*tf = LNAT_TF_NONE;
+	*info = LNAT_TF_NONE;
 
 	switch (iph->protocol) {
 	case IPPROTO_TCP:
@@ -88,7 +89,7 @@ int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 			return -EINVAL;
 		t->sport = th->source;
 		t->dport = th->dest;
-		*tf = lnat_tcp_classify(tcp_flag_byte(th));
+		*info = lnat_tcp_classify(tcp_flag_byte(th));
 		break;
 	case IPPROTO_UDP:
 		uh = skb_header_pointer(skb, *thoff, sizeof(_h.uh), &_h.uh);
@@ -104,6 +105,7 @@ int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 			return -EINVAL;
 		if (lnat_icmp_is_error(ih->type))
 			return 1;
+		*info = LNAT_ICMP_INFO(ih->type, ih->code);
 		/* Other ICMP messages are translated by address only. */
 		if (!lnat_icmp_is_query(ih->type))
 			break;
@@ -130,16 +132,16 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		      const struct nf_hook_state *state)
 {
 	struct lnat_net *ln = lnat_pernet(state->net);
-	enum lnat_tcp_flags tf;
 	struct lnat_entry *e;
 	struct lnat_tuple t;
 	unsigned int thoff;
 	__be32 ext;
+	u32 info;
 	int ret;
 
 	if (!lnat_iface_match(ln, state->out))
 		return NF_ACCEPT;
-	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &tf);
+	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_ORIG);
 	if (ret < 0) {
@@ -151,7 +153,7 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 	if (e) {
 		LNAT_STAT_INC(ln, FOUND);
 		if (t.proto == IPPROTO_TCP)
-			lnat_tcp_update(e, LNAT_DIR_ORIG, tf);
+			lnat_tcp_update(e, LNAT_DIR_ORIG, info);
 	} else {
 		ext = lnat_masq_addr(skb, state->out, t.daddr);
 		if (!ext) {
@@ -161,7 +163,7 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		/* The router's own traffic: its ports are never mapped. */
 		if (ext == t.saddr)
 			return NF_ACCEPT;
-		e = lnat_create(ln, &t, ext, state->out->ifindex, tf);
+		e = lnat_create(ln, &t, ext, state->out->ifindex, info);
 		if (IS_ERR(e))
 			return NF_DROP;
 	}
@@ -178,15 +180,15 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 		     const struct nf_hook_state *state)
 {
 	struct lnat_net *ln = lnat_pernet(state->net);
-	enum lnat_tcp_flags tf;
 	struct lnat_entry *e;
 	struct lnat_tuple t;
 	unsigned int thoff;
+	u32 info;
 	int ret;
 
 	if (!lnat_iface_match(ln, state->in))
 		return NF_ACCEPT;
-	ret = lnat_parse(skb, LNAT_DIR_REPLY, &t, &thoff, &tf);
+	ret = lnat_parse(skb, LNAT_DIR_REPLY, &t, &thoff, &info);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_REPLY);
 	if (ret < 0) {
@@ -203,7 +205,7 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 	LNAT_STAT_INC(ln, FOUND);
 	lnat_set_replied(ln, e);
 	if (t.proto == IPPROTO_TCP)
-		lnat_tcp_update(e, LNAT_DIR_REPLY, tf);
+		lnat_tcp_update(e, LNAT_DIR_REPLY, info);
 	lnat_refresh(e);
 	if (lnat_mangle(skb, thoff, LNAT_DIR_REPLY, e->tuple[LNAT_DIR_ORIG].saddr,
 			e->tuple[LNAT_DIR_ORIG].sport)) {

@@ -3,6 +3,7 @@
  * /proc/net/loosenat, one mapping a line in /proc/net/nf_conntrack's style,
  * and /proc/net/stat/loosenat, per-CPU counters like nf_conntrack's.
  */
+#include <linux/icmp.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
@@ -64,16 +65,41 @@ static void lnat_seq_stop(struct seq_file *s, void *v)
 	rcu_read_unlock();
 }
 
-static void lnat_print_tuple(struct seq_file *s, const struct lnat_tuple *t,
+/* The answer's type, as conntrack shows a reply tuple: echo 8 <-> 0 etc. */
+static u8 lnat_icmp_answer(u8 type)
+{
+	switch (type) {
+	case ICMP_ECHO:
+		return ICMP_ECHOREPLY;
+	case ICMP_ECHOREPLY:
+		return ICMP_ECHO;
+	case ICMP_TIMESTAMP:
+	case ICMP_INFO_REQUEST:
+	case ICMP_ADDRESS:
+		return type + 1;
+	case ICMP_TIMESTAMPREPLY:
+	case ICMP_INFO_REPLY:
+	case ICMP_ADDRESSREPLY:
+		return type - 1;
+	}
+	return type;
+}
+
+static void lnat_print_tuple(struct seq_file *s, const struct lnat_entry *e,
 			     enum lnat_dir dir)
 {
+	const struct lnat_tuple *t = &e->tuple[dir];
+	u8 type = e->state >> 8;
+
 	seq_printf(s, "src=%pI4 dst=%pI4 ", &t->saddr, &t->daddr);
 	if (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP)
 		seq_printf(s, "sport=%u dport=%u ", ntohs(t->sport),
 			   ntohs(t->dport));
 	else if (t->proto == IPPROTO_ICMP)
-		seq_printf(s, "id=%u ", ntohs(dir == LNAT_DIR_ORIG ? t->sport :
-							       t->dport));
+		seq_printf(s, "type=%u code=%u id=%u ",
+			   dir == LNAT_DIR_ORIG ? type : lnat_icmp_answer(type),
+			   e->state & 0xff,
+			   ntohs(dir == LNAT_DIR_ORIG ? t->sport : t->dport));
 }
 
 static const char *lnat_proto_name(u8 proto)
@@ -101,8 +127,8 @@ static int lnat_seq_show(struct seq_file *s, void *v)
 		   idle < timeout ? (timeout - idle) / HZ : 0);
 	if (proto == IPPROTO_TCP)
 		seq_printf(s, "%s ", lnat_tcp_state_name(READ_ONCE(e->state)));
-	lnat_print_tuple(s, &e->tuple[LNAT_DIR_ORIG], LNAT_DIR_ORIG);
-	lnat_print_tuple(s, &e->tuple[LNAT_DIR_REPLY], LNAT_DIR_REPLY);
+	lnat_print_tuple(s, e, LNAT_DIR_ORIG);
+	lnat_print_tuple(s, e, LNAT_DIR_REPLY);
 	if (!test_bit(LNAT_F_REPLIED, &e->flags))
 		seq_puts(s, "[UNREPLIED] ");
 	if (test_bit(LNAT_F_ASSURED, &e->flags))

@@ -205,14 +205,16 @@ static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
 }
 
 /*
- * Create the mapping for an outbound packet that matched none. Returns the
- * entry (possibly one another CPU created meanwhile) or an ERR_PTR, with the
- * reason counted.
+ * Create the mapping for an outbound packet that matched none; @info is the
+ * packet's enum lnat_tcp_flags for TCP, its LNAT_ICMP_INFO for an ICMP
+ * query. Returns the entry (possibly one another CPU created meanwhile) or an
+ * ERR_PTR, with the reason counted.
  */
 struct lnat_entry *lnat_create(struct lnat_net *ln,
 			       const struct lnat_tuple *orig, __be32 ext_addr,
-			       int ifindex, enum lnat_tcp_flags tf)
+			       int ifindex, u32 info)
 {
+	enum lnat_tcp_flags tf = info;
 	struct lnat_tuple *reply;
 	struct lnat_entry *e, *old;
 	int err;
@@ -232,6 +234,8 @@ struct lnat_entry *lnat_create(struct lnat_net *ln,
 		e->state = lnat_tcp_initial(tf);
 		if (tf != LNAT_TF_SYN)
 			__set_bit(LNAT_F_LOOSE, &e->flags);
+	} else if (orig->proto == IPPROTO_ICMP) {
+		e->state = info;
 	}
 	e->last_seen = (u32)jiffies;
 	e->ifindex = ifindex;

@@ -44,7 +44,7 @@ static void lnat_t_parse_cases(struct kunit *test)
 {
 	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", 40003, "192.0.2.2", 80);
 	struct lnat_tuple got;
-	enum lnat_tcp_flags tf;
+	u32 info;
 	unsigned int i, thoff;
 	struct sk_buff *full, *skb;
 	u8 pkt[60];
@@ -68,7 +68,7 @@ static void lnat_t_parse_cases(struct kunit *test)
 		skb_reset_network_header(skb);
 		skb_put_data(skb, copy, b->len);
 		KUNIT_EXPECT_EQ_MSG(test, lnat_parse(skb, LNAT_DIR_ORIG, &got,
-						     &thoff, &tf),
+						     &thoff, &info),
 				    b->want, "%s", b->what);
 		if (b->want == 0 && got.proto != IPPROTO_TCP) {
 			KUNIT_EXPECT_EQ(test, got.proto, IPPROTO_GRE);
@@ -79,7 +79,7 @@ static void lnat_t_parse_cases(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, got.sport, t.sport);
 			KUNIT_EXPECT_EQ(test, got.dport, t.dport);
 			KUNIT_EXPECT_EQ(test, thoff, 20U);
-			KUNIT_EXPECT_EQ(test, tf, LNAT_TF_RST);
+			KUNIT_EXPECT_EQ(test, info, (u32)LNAT_TF_RST);
 		}
 		kfree_skb(skb);
 	}

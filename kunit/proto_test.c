@@ -213,14 +213,22 @@ static void lnat_t_echo_rewrite(struct kunit *test)
 		struct icmphdr ih;
 		u8 data[21];
 	} __packed m = { .ih = { .type = ICMP_ECHO } };
+	struct lnat_tuple t;
+	unsigned int thoff;
 	struct icmphdr *ih;
 	struct sk_buff *skb;
+	u32 info;
 
 	m.ih.un.echo.id = htons(0x1234);
 	m.ih.un.echo.sequence = htons(7);
 	memset(m.data, 0x33, sizeof(m.data));
 	m.ih.checksum = csum_fold(csum_partial(&m, sizeof(m), 0));
 	skb = lnat_t_raw(test, IPPROTO_ICMP, &m, sizeof(m));
+	/* The identifier is the source port; type and code are kept. */
+	KUNIT_ASSERT_EQ(test, lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info),
+			0);
+	KUNIT_EXPECT_EQ(test, ntohs(t.sport), 0x1234);
+	KUNIT_EXPECT_EQ(test, info, (u32)LNAT_ICMP_INFO(ICMP_ECHO, 0));
 	KUNIT_ASSERT_EQ(test, lnat_mangle(skb, sizeof(struct iphdr),
 					  LNAT_DIR_ORIG, in_aton(T_EXT),
 					  htons(0x4321)), 0);

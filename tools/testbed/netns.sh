@@ -414,9 +414,12 @@ test_protocols() {
 	check "UDP full cone: a second outside host reaches a live mapping only when enabled" \
 		test "$(tail -1 "$tmp/u2")" = none -a "$(tail -1 "$tmp/u3")" = "extra 192.0.2.3 9000"
 
-	check "ICMP echo through the router, translated" \
+	local leak0
+	leak0=$(counter leak)
+	check "ICMP echo through the router, translated, shown with type, code and id" \
 		sh -c "ip netns exec cl1 busybox ping -c 2 -W 3 192.0.2.2 >/dev/null &&
-		       ip netns exec router grep -q '^icmp .* src=10.0.0.2 dst=192.0.2.2 id=' /proc/net/loosenat"
+		       ip netns exec router grep -Eq '^icmp +1 [0-9]+ src=10.0.0.2 dst=192.0.2.2 type=8 code=0 id=[0-9]+ src=192.0.2.2 dst=192.0.2.1 type=0 code=0 id=[0-9]+ ' /proc/net/loosenat &&
+		       [ \$(ip netns exec srv nft list counter ip watch leak | awk '/packets/ { print \$2 }') = $leak0 ]"
 
 	S nft add rule ip watch in ip saddr 192.0.2.1 meta l4proto gre counter name td
 	C1 "$pkt" -P 47 -p 24 10.0.0.2 192.0.2.2 0 0
