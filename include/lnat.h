@@ -234,7 +234,7 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 /* icmp.c */
 bool lnat_icmp_is_error(u8 type);
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
-		       enum lnat_dir dir);
+		       enum lnat_dir dir, __be32 own);
 
 /* hooks.c */
 bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);

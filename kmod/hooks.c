@@ -143,7 +143,8 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info);
 	if (ret > 0)
-		return lnat_icmp(ln, skb, LNAT_DIR_ORIG);
+		return lnat_icmp(ln, skb, LNAT_DIR_ORIG,
+				 lnat_masq_addr(skb, state->out, t.daddr));
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;
@@ -190,7 +191,7 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ret = lnat_parse(skb, LNAT_DIR_REPLY, &t, &thoff, &info);
 	if (ret > 0)
-		return lnat_icmp(ln, skb, LNAT_DIR_REPLY);
+		return lnat_icmp(ln, skb, LNAT_DIR_REPLY, 0);
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;

@@ -99,12 +99,14 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 }
 
 /*
- * An ICMP packet crossing a masqueraded interface, @dir ORIG leaving it,
- * REPLY arriving. Errors about a mapping are translated; anything else ICMP
- * passes as before. Malformed errors are dropped and counted.
+ * An ICMP packet crossing a masqueraded interface, @dir ORIG leaving it with
+ * @own the router's address there, REPLY arriving. Errors about a mapping are
+ * translated. Malformed errors are dropped and counted, and so are errors
+ * leaving about no mapping from an address other than @own: untranslated,
+ * they would leak it.
  */
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
-		       enum lnat_dir dir)
+		       enum lnat_dir dir, __be32 own)
 {
 	unsigned int nhoff = skb_network_offset(skb), thoff, end, ihoff;
 	struct lnat_tuple emb, key;
@@ -136,8 +138,12 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 	key.dport = emb.sport;
 	key.proto = emb.proto;
 	e = lnat_lookup(ln, dir, &key);
-	if (!e)
-		return NF_ACCEPT;	/* about the router's own traffic */
+	if (!e) {
+		/* About the router's own traffic, or nothing we mapped. */
+		if (dir == LNAT_DIR_REPLY || iph->saddr == own)
+			return NF_ACCEPT;
+		goto drop;
+	}
 	/* RFC 5508 REQ-4: sent to the address the flow was translated to. */
 	if (dir == LNAT_DIR_REPLY && iph->daddr != emb.saddr)
 		goto drop;

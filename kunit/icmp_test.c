@@ -95,7 +95,7 @@ static unsigned int lnat_t_verdict(struct kunit *test, struct sk_buff *skb,
 	unsigned int v;
 
 	rcu_read_lock();
-	v = lnat_icmp(test->priv, skb, dir);
+	v = lnat_icmp(test->priv, skb, dir, in_aton(T_EXT));
 	rcu_read_unlock();
 	return v;
 }
@@ -219,12 +219,35 @@ static void lnat_t_not_ours(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * An error from inside about a flow with no mapping (lost, or forged) cannot
+ * be translated: it is dropped, not sent with its private source. The
+ * router's own errors, from its address there, pass.
+ */
+static void lnat_t_outbound_unmapped(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct sk_buff *skb;
+
+	skb = lnat_t_error(test, false, sizeof(struct tcphdr), IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_ORIG), NF_DROP);
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_ICMP_DROP), 1U);
+	kfree_skb(skb);
+
+	skb = lnat_t_error(test, false, sizeof(struct tcphdr), IPPROTO_TCP);
+	((struct iphdr *)skb->data)->saddr = in_aton(T_EXT);
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_ORIG), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 0);
+	kfree_skb(skb);
+}
+
 static struct kunit_case lnat_icmp_cases[] = {
 	KUNIT_CASE(lnat_t_inbound_full),
 	KUNIT_CASE(lnat_t_inbound_short),
 	KUNIT_CASE(lnat_t_outbound),
 	KUNIT_CASE(lnat_t_malformed),
 	KUNIT_CASE(lnat_t_not_ours),
+	KUNIT_CASE(lnat_t_outbound_unmapped),
 	{}
 };
 
