@@ -11,7 +11,7 @@ status=0
 
 if [ -n "$kunit" ]; then
 	if insmod "$kunit/loosenat_kunit.ko"; then
-		for s in tcp table ports mangle parse icmp proto; do
+		for s in tcp table ports mangle parse icmp proto hostile; do
 			# debugfs files have no size: read them to see.
 			r=$(cat "/sys/kernel/debug/kunit/loosenat_$s/results" 2>/dev/null)
 			if [ -n "$r" ]; then
