@@ -36,13 +36,14 @@ bool lnat_icmp_is_query(u8 type)
 }
 
 /*
- * The embedded packet of the ICMP error at @thoff, up to @end. Returns 1 if
- * this is nothing to translate, 0 with @emb (the embedded packet as it was
- * sent) and @ihoff (its offset) filled, -EINVAL if malformed.
+ * The embedded packet of the ICMP error at @thoff, up to @end, crossing in
+ * direction @dir. Returns 1 if this is nothing to translate, 0 with @emb (the
+ * embedded packet as it was sent) and @ihoff (its offset) filled, -EINVAL if
+ * malformed.
  */
 static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
-			      unsigned int end, struct lnat_tuple *emb,
-			      unsigned int *ihoff)
+			      unsigned int end, enum lnat_dir dir,
+			      struct lnat_tuple *emb, unsigned int *ihoff)
 {
 	const struct icmphdr *ih, *inner_ih;
 	struct icmphdr _ih, _inner_ih;
@@ -81,9 +82,15 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 		/* Never an error about an error (RFC 1122 3.2.2). */
 		if (!inner_ih || lnat_icmp_is_error(inner_ih->type))
 			return -EINVAL;
-		/* The query went out: its identifier is the source port. */
-		if (lnat_icmp_is_query(inner_ih->type))
+		/*
+		 * As in lnat_parse(): the identifier is the source port of a
+		 * query going out (an error from outside quotes one), the
+		 * destination port of one coming in (from inside).
+		 */
+		if (lnat_icmp_is_query(inner_ih->type) && dir == LNAT_DIR_REPLY)
 			emb->sport = inner_ih->un.echo.id;
+		else if (lnat_icmp_is_query(inner_ih->type))
+			emb->dport = inner_ih->un.echo.id;
 		break;
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
@@ -125,7 +132,7 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 	end = nhoff + ntohs(iph->tot_len);
 	if (end > skb->len || thoff > end)
 		goto drop;
-	ret = lnat_icmp_embedded(skb, thoff, end, &emb, &ihoff);
+	ret = lnat_icmp_embedded(skb, thoff, end, dir, &emb, &ihoff);
 	if (ret > 0)
 		return NF_ACCEPT;
 	if (ret < 0)
