@@ -198,8 +198,11 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 	}
 
 	e = lnat_lookup(ln, LNAT_DIR_REPLY, &t);
-	if (!e && t.proto == IPPROTO_UDP && READ_ONCE(ln->udp_full_cone))
+	if (!e && t.proto == IPPROTO_UDP && READ_ONCE(ln->udp_full_cone)) {
 		e = lnat_create_cone(ln, &t);
+		if (IS_ERR(e))
+			return NF_DROP;
+	}
 	/* No mapping: the packet is for the router itself. */
 	if (!e)
 		return NF_ACCEPT;

@@ -278,7 +278,7 @@ struct lnat_entry *lnat_create(struct lnat_net *ln,
  * With udp_full_cone, a packet from any remote end to a live binding's
  * external port gets a mapping of its own under that binding (RFC 4787
  * endpoint-independent filtering). No binding, no mapping: the outside
- * never creates one.
+ * never creates one (NULL). An ERR_PTR when the binding has no room, counted.
  */
 struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 				    const struct lnat_tuple *reply)
@@ -286,6 +286,7 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	struct lnat_entry *e, *old;
 	struct lnat_tuple *orig;
 	struct lnat_bind *b;
+	int err;
 
 	/* Unsolicited packets to no binding cost no allocation, no lock. */
 	if (!lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
@@ -294,17 +295,20 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
 	if (!e) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	spin_lock_bh(&ln->lock);
 	/* Room first: eviction may drop the binding's last mapping. */
-	b = lnat_make_room(ln) ? NULL :
-	    lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
-			     reply->proto);
+	err = lnat_make_room(ln);
+	b = err ? NULL : lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr,
+					  reply->dport, reply->proto);
 	if (!b) {
 		spin_unlock_bh(&ln->lock);
 		kmem_cache_free(lnat_cache, e);
-		return NULL;
+		if (!err)
+			return NULL;
+		LNAT_STAT_INC(ln, DROP_FULL);
+		return ERR_PTR(err);
 	}
 	old = __lnat_lookup(ln, LNAT_DIR_REPLY, reply);
 	if (old) {
@@ -402,6 +406,16 @@ static bool lnat_entry_valid(struct lnat_net *ln, const struct lnat_entry *e)
 	return false;
 }
 
+/* The longest run between reschedule points, for /proc/net/stat/loosenat. */
+static void lnat_gc_slice(struct lnat_net *ln, u64 start)
+{
+	u64 d = ktime_get_ns() - start;
+
+	/* Collectors may race here; a lost update only understates a peak. */
+	if (d > READ_ONCE(ln->gc_slice_max))
+		WRITE_ONCE(ln->gc_slice_max, d);
+}
+
 /*
  * Remove expired entries (all of them if @all, and those whose device or
  * address went away if @revalidate). Process context only: the lock is held
@@ -410,6 +424,7 @@ static bool lnat_entry_valid(struct lnat_net *ln, const struct lnat_entry *e)
 unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
 {
 	unsigned int i, n = 1U << ln->hash_bits, removed = 0;
+	u64 start = ktime_get_ns();
 	struct lnat_entry *e;
 	struct hlist_node *tmp;
 	unsigned long now;
@@ -436,8 +451,11 @@ unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
 		spin_unlock_bh(&ln->lock);
 		rcu_read_unlock();
 next:
-		if (i % LNAT_GC_BATCH == LNAT_GC_BATCH - 1)
+		if (i % LNAT_GC_BATCH == LNAT_GC_BATCH - 1 || i == n - 1) {
+			lnat_gc_slice(ln, start);
 			cond_resched();
+			start = ktime_get_ns();
+		}
 	}
 	return removed;
 }

@@ -623,8 +623,11 @@ static unsigned int lnat_t_hook(struct lnat_t_fuzz *f, struct sk_buff *skb,
 		r->xlat = lnat_t_inverse(&e->tuple[LNAT_DIR_REPLY]);
 	} else {
 		if (!e && r->in.proto == IPPROTO_UDP &&
-		    READ_ONCE(ln->udp_full_cone))
+		    READ_ONCE(ln->udp_full_cone)) {
 			e = lnat_create_cone(ln, &r->in);
+			if (IS_ERR(e))
+				return NF_DROP;
+		}
 		if (!e)
 			return NF_ACCEPT;
 		LNAT_STAT_INC(ln, FOUND);

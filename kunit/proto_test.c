@@ -86,7 +86,7 @@ static void lnat_t_full_cone(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
 	rcu_read_lock();
 	c = lnat_create_cone(ln, &in);
-	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(c));
 	KUNIT_EXPECT_EQ(test, c->tuple[LNAT_DIR_ORIG].saddr, in_aton("10.0.0.2"));
 	KUNIT_EXPECT_EQ(test, ntohs(c->tuple[LNAT_DIR_ORIG].sport), 6000);
 	KUNIT_EXPECT_EQ(test, c->tuple[LNAT_DIR_ORIG].daddr, in.saddr);
