@@ -162,6 +162,7 @@ struct lnat_net {
 	struct lnat_stats __percpu *stats;
 	struct delayed_work gc_work;
 	atomic_t revalidate;		/* device or address changed */
+	u64 gc_slice_max;		/* ns, longest GC run between resched */
 
 	/* sysctl-backed settings, read locklessly on the packet path */
 	int timeout[LNAT_TO_MAX];	/* seconds */

@@ -201,13 +201,14 @@ static int lnat_stat_show(struct seq_file *s, void *v)
 		seq_puts(s, "entries");
 		for (i = 0; i < LNAT_STAT_MAX; i++)
 			seq_printf(s, " %s", lnat_stat_names[i]);
-		seq_putc(s, '\n');
+		seq_puts(s, " gc_slice_us\n");
 		return 0;
 	}
 	seq_printf(s, "%08x", atomic_read(&ln->count));
 	for (i = 0; i < LNAT_STAT_MAX; i++)
 		seq_printf(s, " %08x", READ_ONCE(st->s[i]));
-	seq_putc(s, '\n');
+	seq_printf(s, " %08x\n",
+		   (u32)(READ_ONCE(ln->gc_slice_max) / NSEC_PER_USEC));
 	return 0;
 }
 
@@ -218,16 +219,32 @@ static const struct seq_operations lnat_stat_ops = {
 	.show	= lnat_stat_show,
 };
 
+/* Owned by the root of the netns's user namespace, as conntrack's files. */
+static void lnat_proc_owner(struct net *net, struct proc_dir_entry *pde)
+{
+	kuid_t uid = make_kuid(net->user_ns, 0);
+	kgid_t gid = make_kgid(net->user_ns, 0);
+
+	if (uid_valid(uid) && gid_valid(gid))
+		proc_set_user(pde, uid, gid);
+}
+
 int lnat_proc_init(struct net *net)
 {
-	if (!proc_create_net("loosenat", 0440, net->proc_net, &lnat_seq_ops,
-			     sizeof(struct lnat_seq)))
+	struct proc_dir_entry *pde;
+
+	pde = proc_create_net("loosenat", 0440, net->proc_net, &lnat_seq_ops,
+			      sizeof(struct lnat_seq));
+	if (!pde)
 		return -ENOMEM;
-	if (!proc_create_net("loosenat", 0440, net->proc_net_stat,
-			     &lnat_stat_ops, sizeof(struct seq_net_private))) {
+	lnat_proc_owner(net, pde);
+	pde = proc_create_net("loosenat", 0440, net->proc_net_stat,
+			      &lnat_stat_ops, sizeof(struct seq_net_private));
+	if (!pde) {
 		remove_proc_entry("loosenat", net->proc_net);
 		return -ENOMEM;
 	}
+	lnat_proc_owner(net, pde);
 	return 0;
 }
 

@@ -286,6 +286,12 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	t[LNAT_CTL_FULL_CONE].data = &ln->udp_full_cone;
 	for (i = 0; i < LNAT_TO_MAX; i++)
 		t[LNAT_CTL_TIMEOUT + i].data = &ln->timeout[i];
+	/*
+	 * As nf_conntrack_max: a user namespace may tune its own netns but
+	 * not grant itself more of the host's memory.
+	 */
+	if (ln->net->user_ns != &init_user_ns)
+		t[LNAT_CTL_MAX_ENTRIES].mode = 0444;
 
 	ln->sysctl_hdr = register_net_sysctl_sz(ln->net, "net/loosenat", t,
 						LNAT_CTL_MAX);
