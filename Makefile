@@ -3,7 +3,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(CURDIR)
 
-.PHONY: all module clean install uninstall demo check kunit integration
+.PHONY: all module clean install uninstall demo check stress fuzz
 
 all: module
 
@@ -26,3 +26,9 @@ demo:
 
 check:
 	tools/check.sh
+
+stress:
+	tools/stress.sh full
+
+fuzz:
+	tools/fuzz.sh

@@ -9,3 +9,11 @@ mkdir -p "$build"
 make -s -C tools/testbed
 LNAT_STOCK_KVER=$(ls /boot/vmlinuz-6.1.* | sed 's|.*/vmlinuz-||' | sort -V | tail -1)
 export LNAT_STOCK_KVER
+
+# figures LOG: the "# figure: NAME VALUE" lines of a stress run as a table.
+figures() {
+	awk '$1 == "#" && $2 == "figure:" {
+		if (!n++) printf "%-28s %s\n%-28s %s\n", "figure", "value",
+			"----------------------------", "------------"
+		printf "%-28s %s\n", $3, $4 }' "$1"
+}

@@ -49,7 +49,7 @@ if ! grep -q "^LNAT-VM-DONE rc=" "$out/result.log" 2>/dev/null; then
 	echo "vm($kind): no successful completion marker" >&2
 	status=1
 fi
-if grep -E 'BUG:|WARNING:|Kernel panic|KASAN|possible circular|inconsistent lock|suspicious RCU|unreferenced object|soft lockup|hung_task|Call Trace' "$out/console.log" >&2; then
+if grep -Ef "$here/splat.re" "$out/console.log" >&2; then
 	echo "vm($kind): kernel splat in console.log" >&2
 	status=1
 fi

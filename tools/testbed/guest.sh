@@ -28,4 +28,8 @@ if [ -n "$kunit" ]; then
 fi
 # The debug kernel runs our cases only; the stock kernel adds the controls.
 "$here/netns.sh" "$build/loosenat.ko" ${kunit:+nocontrols} || status=1
+# Load, faults and hostile input, sized for make check, on the debug kernel.
+if [ -n "$kunit" ]; then
+	"$here/stress.sh" "$build/loosenat.ko" check || status=1
+fi
 exit $status

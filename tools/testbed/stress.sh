@@ -1,0 +1,374 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# loosenat under load, faults and hostile input, inside the test VM (the
+# debug kernel: KASAN, lockdep, kmemleak, panic_on_warn). TAP on stdout, then
+# a figures table ("# figure: NAME VALUE"). A kernel splat anywhere fails the
+# run on the host, which scans the console.
+#
+# usage: stress.sh PATH/TO/loosenat.ko full|check
+# "full" is make stress: 200k mappings offered 250k flows, each fault 50
+# times, 2000 packets of each hostile kind. "check" is the same at the size
+# make check can afford.
+set -u
+ko=$1
+size=${2:-check}
+. "$(dirname "$0")/lib.sh"
+flood=$here/lnat-flood
+
+if [ "$size" = full ]; then
+	LOAD=200000 FAULTS=50 HOSTILE=2000 SPOOF=131070
+else
+	LOAD=20000 FAULTS=10 HOSTILE=256 SPOOF=65535
+fi
+declare -A fig
+figure() {
+	fig[$1]=$2
+	echo "# figure: $1 $2"
+}
+
+mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
+
+# Traffic while faults are injected: new flows from cl1, a packet every ms.
+traffic() {
+	bg C1 "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 tcp \
+		S 0 7 1000 > /dev/null 2>&1
+}
+faults=0
+
+# Server side: the flood's port answers nothing, so its mappings stay
+# unanswered (evictable) and cl1 is never sent a reply it cannot take.
+quiet_port() {
+	S nft add rule ip watch in tcp dport 7-99 drop
+}
+
+test_load() {
+	local offered=$((LOAD * 5 / 4)) ed0 x0 out t0 t1 secs usec sent
+
+	setup lnat
+	quiet_port
+	R sysctl -qw net.loosenat.max_entries="$LOAD"
+	ed0=$(stat early_drop)
+	x0=$(counter xlat)
+	t0=$(date +%s%N)
+	out=$(C1 "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 \
+		tcp S "$offered" 7)
+	t1=$(date +%s%N)
+	read -r _ sent _ usec <<< "$out"
+	figure load_offered_flows "$sent"
+	figure load_entries_held "$(count)"
+	figure load_evictions "$(( $(stat early_drop) - ed0 ))"
+	figure load_forwarded_pps "$(( ($(counter xlat) - x0) * 1000000000 / (t1 - t0) ))"
+	figure load_drop_full "$(stat drop_full)"
+	check "load: $LOAD entries held under $offered offered flows, oldest evicted" \
+		test "$(count)" = "$LOAD" -a "$(stat early_drop)" -ge $((offered - LOAD)) \
+		-a "$(counter xlat)" -ge "$offered" -a "$(counter leak)" = 0
+	# Mass expiry: every mapping times out at once.
+	t0=$SECONDS
+	R sysctl -qw net.loosenat.tcp_timeout_syn_sent=1
+	R sysctl -qw net.loosenat.tcp_timeout_loose=1
+	busywait 300 count_is 0
+	secs=$((SECONDS - t0))
+	figure expiry_seconds "$secs"
+	figure gc_slice_max_us "$(gc_slice)"
+	check "load: all $LOAD mappings expire at once and are reclaimed" \
+		count_is 0
+}
+
+# /proc/net/stat/loosenat's gc_slice_us (same on every row).
+gc_slice() {
+	R cat /proc/net/stat/loosenat | awk 'NR == 1 { for (i = 1; i <= NF; i++)
+		if ($i == "gc_slice_us") c = i } NR == 2 { print strtonum("0x" $c) }'
+}
+
+test_spoof() {
+	local cone wmac
+
+	for cone in 0 1; do
+		setup lnat
+		R sysctl -qw net.loosenat.udp_full_cone=$cone
+		wmac=$(mac router wan0)
+		S "$flood" spoof eth0 "$wmac" 192.0.2.1 "$SPOOF" 7 > /dev/null
+		check "spoofed flood from outside to every port (full cone $cone) creates no mapping" \
+			count_is 0
+	done
+	figure spoofed_packets "$((2 * SPOOF))"
+}
+
+# Each kind $HOSTILE times from each side; ICMP errors are about a live UDP
+# mapping (cl1 5353 <-> srv 53), so they reach the translation code.
+hostile_run() {
+	local mode=$1 out
+
+	setup "$mode"
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/ustate"
+	busywait 30 sh -c "ip netns exec srv ss -ulnH 'sport = :53' | grep -q ."
+	C1 python3 "$tcpc" udp-client 192.0.2.2 53 5353 0 > /dev/null
+	inv0=$(stat invalid)
+	drop0=$(stat icmp_drop)
+	out=$(C1 "$flood" hostile eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 \
+		5353 53 "$HOSTILE" 1)
+	[ "$mode" = lnat ] && printf '%s\n' "$out" > "$tmp/kinds"
+	sleep 1
+	count_in=$(count)
+	S "$flood" hostile eth0 "$(mac router wan0)" 192.0.2.2 192.0.2.1 \
+		53 5353 "$HOSTILE" 2 > /dev/null
+	sleep 1
+}
+
+test_hostile() {
+	local inv drop kinds
+
+	hostile_run lnat
+	inv=$(( $(stat invalid) - inv0 ))
+	drop=$(( $(stat icmp_drop) - drop0 ))
+	kinds=$(wc -l < "$tmp/kinds")
+	figure hostile_kinds "$kinds"
+	figure hostile_packets "$((2 * kinds * HOSTILE))"
+	figure hostile_invalid "$inv"
+	figure hostile_icmp_drop "$drop"
+	figure hostile_leaked "$(counter leak)"
+	# From inside, 4 kinds are malformed transport headers (invalid) and 4
+	# are malformed or unmapped ICMP errors (icmp_drop), each $HOSTILE times.
+	check "hostile input from both sides: malformed packets dropped and counted, none leaked" \
+		test "$kinds" = 16 -a "$inv" -ge $((4 * HOSTILE)) \
+		-a "$drop" -ge $((4 * HOSTILE)) -a "$(counter leak)" = 0
+	check "hostile input from outside creates no mapping" \
+		eq "$(count)" "$count_in"
+	hostile_run stock
+	check "control: stock masquerade leaks the same hostile input" \
+		test "$(counter leak)" -ge 1
+}
+
+test_fault_rmmod() {
+	local i okc=0
+
+	setup lnat
+	quiet_port
+	# An operator's guard: private sources never leave while unloaded.
+	R nft add table ip guard
+	R nft add chain ip guard post '{ type filter hook postrouting priority 300; }'
+	R nft add rule ip guard post oifname wan0 ip saddr 10.0.0.0/8 drop
+	traffic
+	for i in $(seq "$FAULTS"); do
+		rmmod loosenat && load &&
+			R sysctl -qw net.loosenat.interfaces=wan0 && okc=$((okc + 1))
+	done
+	stop_bg
+	faults=$((faults + okc))
+	check "fault: rmmod and insmod $FAULTS times under traffic" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0
+}
+
+test_fault_netns() {
+	local i okc=0 pid
+
+	setup lnat
+	quiet_port
+	traffic
+	for i in $(seq "$FAULTS"); do
+		# A netns with its own masqueraded veth and traffic through it,
+		# deleted while the traffic still runs.
+		ip netns add churn || continue
+		ip -n churn link add w0 type veth peer name w1
+		ip -n churn link set w0 up
+		ip -n churn link set w1 up
+		ip -n churn addr add 192.0.2.1/24 dev w0
+		ip -n churn neigh add 192.0.2.9 lladdr 02:00:00:00:00:09 dev w0
+		ip netns exec churn sysctl -qw net.loosenat.interfaces=w0
+		ip netns exec churn "$pkt" -f S -n 1000000 -i 10.9.0.2 192.0.2.9 \
+			1024 80 2>/dev/null &
+		pid=$!
+		sleep 0.2
+		ip netns del churn && okc=$((okc + 1))
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	stop_bg
+	faults=$((faults + okc))
+	check "fault: netns created and deleted $FAULTS times under traffic" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0
+}
+
+# Runs in the router's netns as one shell. Prints the rounds after which no
+# mapping of the old address was left, and the address wan0 ends with.
+device_rounds() {
+	local i t a=192.0.2.1 old okc=0
+
+	for ((i = 0; i < $1; i++)); do
+		ip link set wan0 down
+		ip link set wan0 up
+		# DHCP-style renumbering between two addresses.
+		old=$a
+		[ "$a" = 192.0.2.1 ] && a=192.0.2.10 || a=192.0.2.1
+		ip addr flush dev wan0
+		ip addr add "$a/24" dev wan0
+		for ((t = 0; t < 50; t++)); do
+			grep -q "dst=$old sport" /proc/net/loosenat || break
+			sleep 0.2
+		done
+		[ "$t" -lt 50 ] && okc=$((okc + 1))
+	done
+	echo "$okc $a"
+}
+
+test_fault_device() {
+	local okc a
+
+	setup lnat
+	quiet_port
+	traffic
+	read -r okc a < <(R bash -c "$(declare -f device_rounds); device_rounds $FAULTS")
+	faults=$((faults + okc))
+	C1 "$pkt" -f S 10.0.0.2 192.0.2.2 45000 80
+	check "fault: wan0 down/up and renumbered $FAULTS times under traffic; old mappings go, new ones use the new address" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0 -a \
+		"$(R grep -c "sport=45000 dport=80 src=192.0.2.2 dst=$a " /proc/net/loosenat)" = 1
+	stop_bg
+}
+
+test_fault_flush() {
+	local i okc=0 r
+
+	setup lnat
+	quiet_port
+	traffic
+	for r in 1 2 3 4; do
+		bg R sh -c 'while :; do cat /proc/net/loosenat > /dev/null; done'
+	done
+	for i in $(seq "$FAULTS"); do
+		R sysctl -qw net.loosenat.flush=1 && okc=$((okc + 1))
+		sleep 0.1
+	done
+	stop_bg
+	faults=$((faults + okc))
+	check "fault: flush $FAULTS times while 4 readers read /proc/net/loosenat under traffic" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0
+}
+
+# name "valid values" "invalid values": every sysctl, each written with a
+# random valid and a random invalid value per round.
+SYSCTLS=(
+	"interfaces|wan0;wan0 eth7;eth9,wan0;wan0 a b c d e f g|toolonginterface0;a/b;..;a b c d e f g h i"
+	"port_range|1024 65535;40000 40100;60000 60000;1 65535|0 100;2000 1000;1 65536;-1 5;x"
+	"max_entries|1;100;65536;1000000|0;-5;abc;99999999999"
+	"udp_full_cone|0;1|2;-1;x"
+	"tcp_timeout_established|1;60;7440;1209600|0;-1;1209601;x"
+	"tcp_timeout_loose|1;300;86400|0;-7;1209601;y"
+	"udp_timeout|1;30;120|0;-1;1209601"
+	"icmp_timeout|1;60;600|0;99999999"
+	"generic_timeout|1;600|0;-600"
+	"flush|1|0;2;-1"
+)
+
+# Runs in the router's netns as one shell: builtins only, no fork per write.
+# Prints the writes that went as expected and those that did not.
+sysctl_rounds() {
+	local i s name good bad before after v f okc=0 errs=0 IFS
+
+	RANDOM=42
+	for ((i = 0; i < $1; i++)); do
+		for s in "${SYSCTLS[@]}"; do
+			IFS='|' read -r name good bad <<< "$s"
+			f=/proc/sys/net/loosenat/$name
+			IFS=';' read -r -a v <<< "$good"
+			if { echo "${v[RANDOM % ${#v[@]}]}" > "$f"; } 2> /dev/null; then
+				okc=$((okc + 1))
+			else
+				errs=$((errs + 1))
+			fi
+			before=
+			[ "$name" = flush ] || read -r before < "$f"
+			IFS=';' read -r -a v <<< "$bad"
+			if { echo "${v[RANDOM % ${#v[@]}]}" > "$f"; } 2> /dev/null; then
+				errs=$((errs + 1))
+			fi
+			after=
+			[ "$name" = flush ] || read -r after < "$f"
+			[ "$after" = "$before" ] || errs=$((errs + 1))
+		done
+	done
+	echo "$okc $errs"
+}
+
+test_fault_sysctl() {
+	local okc errs default
+
+	setup lnat
+	quiet_port
+	traffic
+	read -r okc errs < <(R bash -c "$(declare -p SYSCTLS; declare -f sysctl_rounds)
+		sysctl_rounds $FAULTS")
+	stop_bg
+	faults=$((faults + FAULTS))
+	figure sysctl_writes "$((2 * FAULTS * ${#SYSCTLS[@]}))"
+	# Back to usable settings: a new SYN must still be translated.
+	R sysctl -qw net.loosenat.interfaces=wan0 net.loosenat.port_range="1024 65535" \
+		net.loosenat.max_entries=65536
+	C1 "$pkt" -f S 10.0.0.2 192.0.2.2 45001 80
+	default=$(R grep -c 'sport=45001 dport=80 src=192.0.2.2 dst=192.0.2.1 ' /proc/net/loosenat)
+	check "fault: every sysctl written $FAULTS times with random valid and invalid values under traffic" \
+		test "$errs" = 0 -a "$okc" = $((FAULTS * ${#SYSCTLS[@]})) -a "$default" = 1 \
+		-a "$(counter leak)" = 0
+}
+
+# Files 0440 owned by the netns owner's root; writes need CAP_NET_ADMIN over
+# the netns.
+test_permissions() {
+	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+	setup lnat
+	check "permissions: /proc files are 0440 root:root, sysctls 0644 root" \
+		test "$(R stat -c '%a %U %G' /proc/net/loosenat /proc/net/stat/loosenat |
+			sort -u)" = "440 root root" -a \
+		"$(R stat -c '%a %U' /proc/sys/net/loosenat/udp_full_cone)" = "644 root"
+	check "permissions: a non-root user can neither read the table nor write a sysctl" \
+		sh -c "! ip netns exec router $nobody cat /proc/net/loosenat 2>/dev/null &&
+		       ! ip netns exec router $nobody sh -c 'echo 1 > /proc/sys/net/loosenat/udp_full_cone' 2>/dev/null &&
+		       [ \$(ip netns exec router sysctl -n net.loosenat.udp_full_cone) = 0 ]"
+	check "permissions: root of an unprivileged user namespace cannot write the router's sysctls" \
+		sh -c "! ip netns exec router $nobody unshare -U -r sh -c 'echo 1 > /proc/sys/net/loosenat/udp_full_cone' 2>/dev/null &&
+		       [ \$(ip netns exec router sysctl -n net.loosenat.udp_full_cone) = 0 ]"
+	# The netns is made once the user namespace has its uid map, as a
+	# container runtime does: files are owned by the uid 0 mapped then.
+	check "permissions: in its own netns, a user namespace's root reads the table and tunes timeouts, but cannot raise max_entries" \
+		$nobody unshare -U -r unshare -n sh -c "
+			cat /proc/net/loosenat > /dev/null &&
+			[ \"\$(stat -c '%a %U' /proc/net/loosenat)\" = '440 root' ] &&
+			echo 30 > /proc/sys/net/loosenat/udp_timeout &&
+			! echo 9999999 > /proc/sys/net/loosenat/max_entries 2>/dev/null"
+}
+
+PLAN=15
+[ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
+load || { echo "Bail out! cannot load $ko"; exit 1; }
+echo "TAP version 13"
+echo "1..$PLAN"
+test_permissions
+test_spoof
+test_hostile
+test_fault_rmmod
+test_fault_netns
+test_fault_device
+test_fault_flush
+test_fault_sysctl
+test_load
+
+cleanup
+trap - EXIT
+check "module unloads after the stress" rmmod loosenat
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	check "kmemleak reports nothing after the stress" \
+		test -z "$(cat /sys/kernel/debug/kmemleak)"
+fi
+if [ "$n" != "$PLAN" ]; then
+	echo "not ok - plan: $PLAN results expected, $n reported"
+	failed=$((failed + 1))
+fi
+figure faults_survived "$faults"
+figure failed_cases "$failed"
+echo "# stress: $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]
