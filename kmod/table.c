@@ -430,6 +430,9 @@ unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
 	unsigned long now;
 
 	might_sleep();
+	/* Most netns (every container's) masquerade nothing: skip the walk. */
+	if (!atomic_read(&ln->count))
+		return 0;
 	for (i = 0; i < n; i++) {
 		if (hlist_empty(&ln->hash[LNAT_DIR_ORIG][i]))
 			goto next;

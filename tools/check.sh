@@ -54,6 +54,12 @@ for kind in stock debug; do
 	[ "$kind" = debug ] && want=2
 	[ "$(grep -c '^1\.\.[0-9]' "$log")" = "$want" ] ||
 		result fail "$kind: $want suites expected to report a plan"
+	# A run cut short (hang, crash, timeout) fails each case it never ran.
+	planned=$(awk -F'[.]+' '/^1\.\.[0-9]+$/ { s += $2 } END { print s + 0 }' "$log")
+	ran=$(grep -cE '^(not )?ok ' "$log" || true)
+	for ((i = ran; i < planned; i++)); do
+		result fail "$kind: planned case $((i + 1)) never reported"
+	done
 	if grep -qEf tools/qemu/splat.re "$build/vm-$kind/console.log"; then
 		vm_ok=fail
 	fi

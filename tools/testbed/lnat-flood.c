@@ -11,8 +11,9 @@
  *	COUNT packets to DST from random sources and ports, to every
  *	destination port in turn: TCP with every flag set in turn, and UDP.
  *   lnat-flood hostile IFACE DSTMAC SRC DST SPORT DPORT COUNT SEED
- *	COUNT malformed packets of each kind; ICMP errors are about the flow
- *	DST:DPORT -> SRC:SPORT. Prints "KIND COUNT" per kind.
+ *	COUNT malformed packets of each kind (all 256 TCP flag sets at
+ *	least); ICMP errors are about the flow DST:DPORT -> SRC:SPORT. Prints
+ *	"KIND COUNT" per kind.
  *
  * flows and spoof print "sent N usec T".
  */
@@ -408,9 +409,12 @@ static int hostile(char **a)
 
 	rs = strtoull(a[5], NULL, 0) | 1;
 	for (k = 0; k < K_MAX; k++) {
-		for (i = 0; i < count; i++)
+		/* Every TCP flag combination at least once. */
+		long n = k == K_TCP_FLAGS && count < 256 ? 256 : count;
+
+		for (i = 0; i < n; i++)
 			hostile_one(k, i, src, dst, sport, dport);
-		printf("%s %ld\n", kinds[k], count);
+		printf("%s %ld\n", kinds[k], n);
 	}
 	return 0;
 }
