@@ -4,11 +4,12 @@
  * bed. One packet per flag set and port, with optional malformations.
  *
  *   lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] [-d DOFF] [-p PAYLOAD]
- *            [-T TTL] [-P PROTO] SRC DST SPORT DPORT
+ *            [-T TTL] [-P PROTO] [-g GAP_US] SRC DST SPORT DPORT
  *
  * FLAGS: letters of FSRPAU, or "none". -i adds 1 to SPORT for each packet.
  * -l cuts the TCP header to TCPLEN bytes; -d sets the data offset field.
  * -P sends PROTO (e.g. 47, GRE) with PAYLOAD bytes instead of TCP.
+ * -g waits GAP_US microseconds between packets: steady traffic, not a flood.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -63,21 +64,21 @@ static int parse_flags(const char *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] "
-		"[-d DOFF] [-p PAYLOAD] [-T TTL] [-P PROTO] SRC DST SPORT DPORT\n");
+		"[-d DOFF] [-p PAYLOAD] [-T TTL] [-P PROTO] [-g GAP_US] SRC DST SPORT DPORT\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int flags = 0x10, count = 1, inc = 0, tcplen = 20, doff = -1, plen = 0;
-	int ttl = 64, proto = IPPROTO_TCP;
+	int ttl = 64, proto = IPPROTO_TCP, gap = 0;
 	uint8_t pkt[1500], *ip = pkt, *tcp = pkt + 20;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	struct in_addr sa, da;
 	unsigned int sport, dport;
 	int opt, fd, on = 1, i;
 
-	while ((opt = getopt(argc, argv, "f:n:il:d:p:T:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:il:d:p:T:P:g:")) != -1) {
 		switch (opt) {
 		case 'f': flags = parse_flags(optarg); break;
 		case 'n': count = atoi(optarg); break;
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
 		case 'p': plen = atoi(optarg); break;
 		case 'T': ttl = atoi(optarg); break;
 		case 'P': proto = atoi(optarg); break;
+		case 'g': gap = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -149,6 +151,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "lnat-pkt: sendto: %s\n", strerror(errno));
 			return 1;
 		}
+		if (gap)
+			usleep(gap);
 	}
 	return 0;
 }
