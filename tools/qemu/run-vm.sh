@@ -25,7 +25,9 @@ debug)
 	kdir=$("$here/build-kernel.sh")
 	kernel=$kdir/arch/x86/boot/bzImage
 	boot=()
-	root="root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L ro init=$here/guest-init.sh"
+	# The host root is a read-only snapshot for the run: caching it saves
+	# re-reading every binary over 9p on each exec (2-3x the run time).
+	root="root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose ro init=$here/guest-init.sh"
 	extra="panic_on_warn=1 kmemleak=on"
 	mem=2048
 	;;

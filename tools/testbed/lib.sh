@@ -96,26 +96,43 @@ setup() {
 	local ns
 
 	stop_bg
+	# One ip process per namespace: on the debug kernel under TCG every exec
+	# costs about half a second.
 	for ns in router cl1 cl2 srv; do
 		ip netns del "$ns" 2>/dev/null
 		ip netns add "$ns"
-		ip -n "$ns" link set lo up
 	done
-	ip link add lan0 netns router type veth peer name eth0 netns cl1
-	ip link add lan1 netns router type veth peer name eth0 netns cl2
-	ip link add wan0 netns router type veth peer name eth0 netns srv
-	ip -n router addr add 10.0.0.1/24 dev lan0
-	ip -n router addr add 10.0.1.1/24 dev lan1
-	ip -n router addr add 192.0.2.1/24 dev wan0
-	ip -n cl1 addr add 10.0.0.2/24 dev eth0
-	ip -n cl2 addr add 10.0.1.2/24 dev eth0
-	ip -n srv addr add 192.0.2.2/24 dev eth0
-	for ns in router cl1 cl2 srv; do
-		ip -n "$ns" link show | awk -F': ' '/^[0-9]+: /{ sub(/@.*/, "", $2); print $2 }' |
-			while read -r dev; do ip -n "$ns" link set "$dev" up; done
-	done
-	ip -n cl1 route add default via 10.0.0.1
-	ip -n cl2 route add default via 10.0.1.1
+	ip -b - <<-EOF
+	link add lan0 netns router type veth peer name eth0 netns cl1
+	link add lan1 netns router type veth peer name eth0 netns cl2
+	link add wan0 netns router type veth peer name eth0 netns srv
+	EOF
+	ip -n router -b - <<-EOF
+	addr add 10.0.0.1/24 dev lan0
+	addr add 10.0.1.1/24 dev lan1
+	addr add 192.0.2.1/24 dev wan0
+	link set lo up
+	link set lan0 up
+	link set lan1 up
+	link set wan0 up
+	EOF
+	ip -n cl1 -b - <<-EOF
+	addr add 10.0.0.2/24 dev eth0
+	link set lo up
+	link set eth0 up
+	route add default via 10.0.0.1
+	EOF
+	ip -n cl2 -b - <<-EOF
+	addr add 10.0.1.2/24 dev eth0
+	link set lo up
+	link set eth0 up
+	route add default via 10.0.1.1
+	EOF
+	ip -n srv -b - <<-EOF
+	addr add 192.0.2.2/24 dev eth0
+	link set lo up
+	link set eth0 up
+	EOF
 	R sysctl -qw net.ipv4.ip_forward=1
 	S nft -f - <<-EOF
 	table ip watch {
