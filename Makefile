@@ -3,7 +3,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(CURDIR)
 
-.PHONY: all module clean install uninstall demo check stress fuzz
+.PHONY: all module clean install uninstall demo check stress fuzz bench
 
 all: module
 
@@ -32,3 +32,6 @@ stress:
 
 fuzz:
 	tools/fuzz.sh
+
+bench:
+	tools/bench.sh

@@ -127,13 +127,19 @@ struct lnat_bind {
 struct lnat_entry {
 	struct hlist_node hnode[LNAT_DIR_MAX];
 	struct lnat_tuple tuple[LNAT_DIR_MAX];
-	struct list_head unreplied;	/* lnat_net.unreplied, oldest first */
+	/*
+	 * Off the unreplied list before it is dead (both under lnat_net.lock),
+	 * so the RCU head can share its space: 112 bytes an entry, not 128.
+	 */
+	union {
+		struct list_head unreplied;	/* lnat_net.unreplied, oldest first */
+		struct rcu_head rcu;
+	};
 	unsigned long flags;
 	u32 last_seen;			/* jiffies, refreshed at most once a tick */
 	u32 state;			/* enum lnat_tcp_state, or LNAT_ICMP_INFO */
 	int ifindex;			/* masqueraded interface it left by */
 	struct lnat_bind *bind;		/* UDP and ICMP queries */
-	struct rcu_head rcu;
 };
 
 /* An ICMP query mapping's state: the type and code that created it. */

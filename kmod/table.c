@@ -349,7 +349,9 @@ void lnat_set_replied(struct lnat_net *ln, struct lnat_entry *e)
 	if (test_bit(LNAT_F_REPLIED, &e->flags))
 		return;
 	spin_lock_bh(&ln->lock);
-	if (!test_and_set_bit(LNAT_F_REPLIED, &e->flags))
+	/* A dead entry's list node is its RCU head now. */
+	if (!test_bit(LNAT_F_DEAD, &e->flags) &&
+	    !test_and_set_bit(LNAT_F_REPLIED, &e->flags))
 		list_del_init(&e->unreplied);
 	spin_unlock_bh(&ln->lock);
 }

@@ -150,6 +150,33 @@ static void lnat_t_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 4);
 }
 
+/*
+ * A reply seen by a reader that found the entry just before it was evicted:
+ * the dead entry's list node now holds its RCU head and must stay intact.
+ */
+static void lnat_t_reply_to_dead(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *a, *b;
+
+	ln->max_entries = 1;
+	rcu_read_lock();
+	a = lnat_t_new(test, 4040, LNAT_TF_SYN);
+	b = lnat_t_new(test, 4041, LNAT_TF_SYN);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(a));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(b));
+	if (!IS_ERR_OR_NULL(a)) {
+		KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_DEAD, &a->flags));
+		lnat_set_replied(ln, a);
+		KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_REPLIED, &a->flags));
+	}
+	rcu_read_unlock();
+	/* The callback runs on the head the reply left alone. */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EARLY_DROP), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 1);
+}
+
 static void lnat_t_revalidate(struct kunit *test)
 {
 	struct lnat_net *ln = test->priv;
@@ -186,6 +213,7 @@ static struct kunit_case lnat_table_cases[] = {
 	KUNIT_CASE(lnat_t_expiry),
 	KUNIT_CASE(lnat_t_loose_timeout),
 	KUNIT_CASE(lnat_t_full),
+	KUNIT_CASE(lnat_t_reply_to_dead),
 	KUNIT_CASE(lnat_t_revalidate),
 	KUNIT_CASE(lnat_t_hash_spread),
 	{}

@@ -19,7 +19,7 @@ stock)
 	boot=(-initrd "$initrd")
 	root="rdinit=/init LNAT_INIT=$here/guest-init.sh"
 	extra=""
-	mem=1024
+	mem=${LNAT_VM_MEM:-1024}
 	;;
 debug)
 	kdir=$("$here/build-kernel.sh")

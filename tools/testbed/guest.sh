@@ -10,11 +10,6 @@ kunit=${2:-}
 status=0
 
 if [ -n "$kunit" ]; then
-	# kmemleak's periodic scan walks every object under rcu_read_lock, for
-	# minutes under TCG, which can hold up grace periods that netns deletion
-	# waits for. The
-	# suites scan explicitly, when idle, at their end.
-	echo scan=off > /sys/kernel/debug/kmemleak
 	if insmod "$kunit/loosenat_kunit.ko"; then
 		for s in tcp table ports mangle parse icmp proto hostile; do
 			# debugfs files have no size: read them to see.

@@ -90,8 +90,8 @@ load() {
 	insmod "$ko" "$@"
 }
 
-# setup lnat|stock|both: fresh namespaces, loosenat or stock masquerade on
-# wan0, or both together.
+# setup lnat|stock|both|plain: fresh namespaces, loosenat or stock
+# masquerade on wan0, both together, or neither (plain forwarding).
 setup() {
 	local ns
 
@@ -151,7 +151,7 @@ setup() {
 		}
 	}
 	EOF
-	if [ "$1" != lnat ]; then
+	if [ "$1" = stock ] || [ "$1" = both ]; then
 		R nft -f - <<-EOF
 		table ip nat {
 			chain post {
@@ -161,7 +161,7 @@ setup() {
 		}
 		EOF
 	fi
-	if [ "$1" != stock ]; then
+	if [ "$1" = lnat ] || [ "$1" = both ]; then
 		R sysctl -qw net.loosenat.interfaces=wan0
 	fi
 	# Neighbours resolved up front, so no first packet waits on ARP.
@@ -187,6 +187,20 @@ stat() {
 		done
 	} < <(R cat /proc/net/stat/loosenat)
 	echo "$sum"
+}
+
+# stat1 FIELD: a /proc/net/stat/loosenat column that is the same on every
+# row (the netns-wide ones, such as gc_slice_us).
+stat1() {
+	local hdr line i
+
+	{
+		read -r -a hdr
+		read -r -a line
+		for i in "${!hdr[@]}"; do
+			[ "${hdr[$i]}" = "$1" ] && echo $((16#${line[$i]}))
+		done
+	} < <(R cat /proc/net/stat/loosenat)
 }
 
 count() {

@@ -7,6 +7,9 @@
  *	COUNT packets, each a new flow: the source port walks 1024..65535,
  *	then the source address and DPORT go up by one. PROTO tcp|udp; FLAGS as
  *	lnat-pkt's. COUNT 0: until killed.
+ *   lnat-flood stream IFACE DSTMAC SRC DST PROTO FLOWS SECONDS
+ *	The bench's load: 18-byte payload packets round-robin over FLOWS flows
+ *	(source ports 1024 up), for SECONDS, in batches of one sendmmsg().
  *   lnat-flood spoof IFACE DSTMAC DST COUNT SEED
  *	COUNT packets to DST from random sources and ports, to every
  *	destination port in turn: TCP with every flag set in turn, and UDP.
@@ -15,8 +18,10 @@
  *	least); ICMP errors are about the flow DST:DPORT -> SRC:SPORT. Prints
  *	"KIND COUNT" per kind.
  *
- * flows and spoof print "sent N usec T".
+ * flows, stream and spoof print "sent N usec T". LNAT_FLOOD_GAP_US in the
+ * environment paces spoof and hostile: a sleep after every packet.
  */
+#define _GNU_SOURCE		/* sendmmsg */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +47,7 @@ static int fd;
 static struct sockaddr_ll to = { .sll_family = AF_PACKET };
 static uint8_t ip[2048];
 static uint64_t rs;
+static int send_gap;
 
 static uint32_t rnd(void)
 {
@@ -155,6 +162,8 @@ static void send_ip(size_t len)
 	if (sendto(fd, ip, len, 0, (struct sockaddr *)&to,
 		   sizeof(to)) < 0 && len >= 20)
 		perror("lnat-flood: sendto");
+	if (send_gap)
+		usleep(send_gap);
 }
 
 static uint64_t usec(void)
@@ -215,6 +224,53 @@ static int flows(char **a, int n)
 			usleep(gap);
 	}
 	printf("sent %ld usec %llu\n", i, (unsigned long long)(usec() - t0));
+	return 0;
+}
+
+#define BATCH 64
+
+static int stream(char **a)
+{
+	static struct iovec iov[BATCH];
+	static struct mmsghdr m[BATCH];
+	uint32_t src = addr(a[0]), dst = addr(a[1]);
+	int proto = strcmp(a[2], "udp") ? IPPROTO_TCP : IPPROTO_UDP;
+	int nflows = atoi(a[3]), i, r;
+	uint64_t t0, end, t;
+	uint8_t (*pkt)[64];
+	size_t len = 0;
+	long sent = 0;
+
+	if (nflows < 1 || nflows > 64512)
+		return 2;
+	/* Built once: the sender's cost per packet is one copy. */
+	pkt = calloc(nflows, sizeof(*pkt));
+	if (!pkt)
+		return 1;
+	for (i = 0; i < nflows; i++)
+		len = l4_pkt(pkt[i], src, dst, proto, 1024 + i, 9, F_ACK, 18);
+	for (i = 0; i < BATCH; i++) {
+		iov[i].iov_len = len;
+		m[i].msg_hdr.msg_name = &to;
+		m[i].msg_hdr.msg_namelen = sizeof(to);
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	t0 = usec();
+	end = t0 + atol(a[4]) * 1000000ULL;
+	do {
+		for (i = 0; i < BATCH; i++)
+			iov[i].iov_base = pkt[(sent + i) % nflows];
+		r = sendmmsg(fd, m, BATCH, 0);
+		if (r < 0) {
+			perror("lnat-flood: sendmmsg");
+			return 1;
+		}
+		sent += r;
+		t = usec();
+	} while (t < end);
+	printf("sent %ld usec %llu\n", sent, (unsigned long long)(t - t0));
+	free(pkt);
 	return 0;
 }
 
@@ -421,7 +477,7 @@ static int hostile(char **a)
 
 static int bad_args(void)
 {
-	fputs("usage: lnat-flood flows|spoof|hostile IFACE DSTMAC ARGS... (see the source)\n",
+	fputs("usage: lnat-flood flows|stream|spoof|hostile IFACE DSTMAC ARGS... (see the source)\n",
 	      stderr);
 	return 2;
 }
@@ -446,10 +502,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < 6; i++)
 		to.sll_addr[i] = mac[i];
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("LNAT_FLOOD_GAP_US"))
+		send_gap = atoi(getenv("LNAT_FLOOD_GAP_US"));
 	argv += 4;
 	argc -= 4;
 	if (!strcmp(argv[-3], "flows") && argc >= 6)
 		return flows(argv, argc);
+	if (!strcmp(argv[-3], "stream") && argc == 5)
+		return stream(argv);
 	if (!strcmp(argv[-3], "spoof") && argc == 3)
 		return spoof(argv);
 	if (!strcmp(argv[-3], "hostile") && argc == 6)

@@ -288,7 +288,7 @@ test_rmmod_under_traffic() {
 
 	setup lnat
 	for i in 1 2 3; do
-		bg C1 "$pkt" -f A -g 200 -n 1000000 -i 10.0.0.2 192.0.2.2 1024 80
+		bg C1 "$pkt" -f A -g 1000 -n 1000000 -i 10.0.0.2 192.0.2.2 1024 80
 		sleep 1
 		if rmmod loosenat && load; then
 			okc=$((okc + 1))
@@ -304,8 +304,8 @@ test_netns_delete_under_traffic() {
 
 	for i in 1 2 3; do
 		setup lnat
-		bg C1 "$pkt" -f A -g 200 -n 1000000 -i 10.0.0.2 192.0.2.2 1024 80 2>/dev/null
-		bg S "$pkt" -f SA -g 200 -n 1000000 -i 192.0.2.2 192.0.2.1 80 1024 2>/dev/null
+		bg C1 "$pkt" -f A -g 1000 -n 1000000 -i 10.0.0.2 192.0.2.2 1024 80 2>/dev/null
+		bg S "$pkt" -f SA -g 1000 -n 1000000 -i 192.0.2.2 192.0.2.1 80 1024 2>/dev/null
 		sleep 1
 		ip netns del router && okc=$((okc + 1))
 		stop_bg

@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: plain forwarding, stock masquerade, loosenat and loosenat
+# beside conntrack, measured in one VM run on Debian's stock kernel. Prints
+# the table; leaves build/bench/results.tsv and the plots (SVG) beside it.
+# usage: bench.sh [REPS]
+set -euo pipefail
+"$(dirname "$0")/deps.sh" iperf3 gnuplot-nox
+. "$(dirname "$0")/common.sh"
+reps=${1:-5}
+out=$build/bench
+mkdir -p "$out"
+
+tools/build-module.sh "/usr/src/linux-headers-$LNAT_STOCK_KVER" "$build/bench-ko"
+guest=$build/guest-bench.sh
+printf '#!/bin/sh\nexec %s %s %s\n' "$build/bench-ko/tools/testbed/bench.sh" \
+	"$build/bench-ko/loosenat.ko" "$reps" > "$guest"
+chmod +x "$guest"
+LNAT_VM_MEM=2048 tools/qemu/run-vm.sh stock "$guest" "$out/vm" 5400
+python3 tools/bench-report.py "$out/vm/result.log" "$out"

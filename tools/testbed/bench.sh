@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench, inside the VM (Debian's stock kernel, 2 vCPUs): the same
+# traffic through four routers, in one run, REPS times each:
+#   plain   forwarding only, no NAT, no conntrack, loosenat not loaded
+#   stock   nftables masquerade with nf_conntrack, loosenat not loaded
+#   lnat    loosenat alone
+#   lnatct  loosenat beside a conntrack-based stateful firewall
+# Forwarding rate (UDP from one and two vCPUs, TCP with iperf3), setup rate
+# (a SYN stream, short connections), slab memory per flow; then loosenat's
+# forwarding rate against table size and a mass expiry of 1M mappings.
+# Results: "# bench: CONFIG METRIC VALUE" lines, one per measurement; the
+# host takes medians and spreads.
+#
+# usage: bench.sh PATH/TO/loosenat.ko REPS
+set -u
+ko=$1
+reps=${2:-5}
+. "$(dirname "$0")/lib.sh"
+flood=$here/lnat-flood
+SECS=3
+BUCKETS=262144
+
+emit() { echo "# bench: $*"; }
+mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
+rx() { S cat /sys/class/net/eth0/statistics/rx_packets; }
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+
+# Until slab memory holds still: the previous configuration's namespaces
+# (and their tables) are freed in the background.
+slab_settle() {
+	local a b i
+
+	b=$(slab_kb)
+	for ((i = 0; i < 30; i++)); do
+		sleep 1
+		a=$b
+		b=$(slab_kb)
+		[ $((a - b)) -lt 256 ] && [ $((b - a)) -lt 256 ] && return
+	done
+}
+
+# Same table sizes for both: conntrack's buckets and limit as loosenat's.
+modprobe nf_conntrack
+sysctl -qw net.netfilter.nf_conntrack_buckets=$BUCKETS
+load_lnat() { load hashsize=$BUCKETS; }
+
+setup_cfg() {
+	case "$1" in
+	plain)
+		setup plain
+		S ip route add 10.0.0.0/8 via 192.0.2.1
+		;;
+	stock)
+		setup stock
+		R sysctl -qw net.netfilter.nf_conntrack_max=$((4 * BUCKETS))
+		;;
+	lnat)
+		setup lnat
+		;;
+	lnatct)
+		setup lnat
+		R sysctl -qw net.netfilter.nf_conntrack_max=$((4 * BUCKETS))
+		R nft -f - <<-EOF
+		table ip fw {
+			chain fwd {
+				type filter hook forward priority filter;
+				ct state established,related accept
+				ct state invalid counter accept
+				counter accept
+			}
+		}
+		EOF
+		;;
+	esac
+	# The load's ports answer nothing: no reply traffic to skew the rate.
+	S nft add rule ip watch in udp dport 9 drop
+	S nft add rule ip watch in tcp dport 7-999 drop
+}
+
+# udp_pps CONFIG NAME SENDERS FLOWS: small UDP packets from cl1 (and cl2 on
+# the other vCPU), packets/s that reached the server.
+udp_pps() {
+	local r0 usec out p=()
+
+	r0=$(rx)
+	C1 taskset -c 0 "$flood" stream eth0 "$(mac router lan0)" 10.0.0.2 \
+		192.0.2.2 udp "$4" $SECS > "$tmp/s1" &
+	p+=($!)
+	if [ "$3" = 2 ]; then
+		C2 taskset -c 1 "$flood" stream eth0 "$(mac router lan1)" 10.0.1.2 \
+			192.0.2.2 udp "$4" $SECS > "$tmp/s2" &
+		p+=($!)
+	fi
+	wait "${p[@]}"
+	read -r _ _ _ usec < "$tmp/s1"
+	out=$(( ($(rx) - r0) * 1000000 / usec ))
+	emit "$1" "$2" "$out"
+}
+
+# tcp_mbps CONFIG NAME STREAMS: iperf3 from cl1 to srv.
+tcp_mbps() {
+	local bps
+
+	bps=$(C1 timeout 30 iperf3 -c 192.0.2.2 -t $SECS -P "$3" -J 2>/dev/null |
+		python3 -c 'import json, sys
+print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))' 2>/dev/null)
+	emit "$1" "$2" "$(( ${bps:-0} / 1000000 ))"
+}
+
+# A SYN stream, every packet a new flow: mappings made per second, and the
+# slab memory they hold (kernel-wide, so the VM does nothing else).
+syn_rate() {
+	local r0 kb0 made usec n=100000
+
+	slab_settle
+	r0=$(rx)
+	kb0=$(slab_kb)
+	read -r _ _ _ usec < <(C1 "$flood" flows eth0 "$(mac router lan0)" \
+		10.0.0.2 192.0.2.2 tcp S $n 7)
+	made=$(( $(rx) - r0 ))
+	emit "$1" new_per_sec "$(( made * 1000000 / usec ))"
+	[ "$1" = plain ] && return
+	emit "$1" slab_bytes_per_flow "$(( ($(slab_kb) - kb0) * 1024 / n ))"
+}
+
+# Short TCP connections (connect, accept, close with RST), each through a
+# new mapping: connections/s, the kernel's whole socket path included.
+conn_rate() {
+	local n usec
+
+	read -r _ n _ usec _ < <(C1 "$here/lnat-conn" client 192.0.2.2 5001 $SECS)
+	emit "$1" conns_per_sec "$(( n * 1000000 / usec ))"
+}
+
+config() {
+	local c=$1
+
+	setup_cfg "$c"
+	bg S iperf3 -s
+	bg S "$here/lnat-conn" server 192.0.2.2 5001
+	busywait 20 sh -c "ip netns exec srv ss -ltnH 'sport = :5201' | grep -q ."
+	busywait 20 sh -c "ip netns exec srv ss -ltnH 'sport = :5001' | grep -q ."
+	udp_pps "$c" udp_pps_1flow 1 1
+	udp_pps "$c" udp_pps_2cpu 2 16
+	tcp_mbps "$c" tcp_mbps_1 1
+	tcp_mbps "$c" tcp_mbps_4 4
+	syn_rate "$c"
+	conn_rate "$c"
+	stop_bg
+}
+
+# Forwarding rate with the table pre-populated: SYNs from many sources
+# (unanswered, long timeout), then the same UDP stream.
+scale() {
+	local size have=0 i dport=7
+
+	setup_cfg lnat
+	R sysctl -qw net.loosenat.tcp_timeout_syn_sent=3600 \
+		net.loosenat.max_entries=$((4 * BUCKETS))
+	for size in 1000 100000 1000000; do
+		# A destination port range of its own for each step: all new.
+		C1 "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 tcp \
+			S $((size - have)) $dport > /dev/null
+		have=$size
+		dport=$((dport + 100))
+		emit lnat table_entries_$size "$(count)"
+		for ((i = 0; i < reps; i++)); do
+			udp_pps lnat "udp_pps_at_$size" 1 1
+		done
+	done
+	# Mass expiry: all of them at once; the GC's longest slice.
+	local t0=$SECONDS
+	R sysctl -qw net.loosenat.tcp_timeout_syn_sent=1
+	busywait 600 count_is 0
+	emit lnat expiry_seconds_1M "$((SECONDS - t0))"
+	emit lnat gc_slice_max_us "$(stat1 gc_slice_us)"
+}
+
+echo "# bench: kernel $(uname -r) cpus $(nproc) reps $reps"
+for ((rep = 0; rep < reps; rep++)); do
+	rmmod loosenat 2>/dev/null
+	config plain
+	config stock
+	load_lnat || { echo "Bail out! cannot load $ko"; exit 1; }
+	config lnat
+	config lnatct
+	emit lnat bytes_per_entry "$(cat /sys/kernel/slab/lnat_entry/slab_size)"
+done
+scale
+cleanup
+trap - EXIT
+echo "# bench: done"
