@@ -11,7 +11,7 @@
 #include "lnat.h"
 
 #define LNAT_GC_INTERVAL	HZ
-#define LNAT_GC_BATCH		64	/* buckets between reschedule points */
+#define LNAT_GC_SLICE_NS	(200 * NSEC_PER_USEC)	/* CPU held at most */
 #define LNAT_EVICT_MAX		8	/* bounded eviction work per new mapping */
 
 static struct kmem_cache *lnat_cache;
@@ -418,50 +418,62 @@ static void lnat_gc_slice(struct lnat_net *ln, u64 start)
 		WRITE_ONCE(ln->gc_slice_max, d);
 }
 
+static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
+					bool all, bool revalidate)
+{
+	unsigned long now = jiffies;
+	unsigned int removed = 0;
+	struct lnat_entry *e;
+	struct hlist_node *tmp;
+
+	rcu_read_lock();
+	spin_lock_bh(&ln->lock);
+	hlist_for_each_entry_safe(e, tmp, &ln->hash[LNAT_DIR_ORIG][i],
+				  hnode[LNAT_DIR_ORIG]) {
+		bool expired = lnat_expired(ln, e, now);
+
+		if (!all && !expired && !(revalidate && !lnat_entry_valid(ln, e)))
+			continue;
+		if (expired)
+			LNAT_STAT_INC(ln, EXPIRED);
+		lnat_unlink(ln, e);
+		removed++;
+	}
+	spin_unlock_bh(&ln->lock);
+	rcu_read_unlock();
+	return removed;
+}
+
 /*
  * Remove expired entries (all of them if @all, and those whose device or
  * address went away if @revalidate). Process context only: the lock is held
- * one bucket at a time and the CPU is given up every LNAT_GC_BATCH buckets.
+ * one bucket at a time and the CPU is offered up every LNAT_GC_SLICE_NS, so
+ * a mass expiry never holds it for long whatever the table's size.
  */
 unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
 {
 	unsigned int i, n = 1U << ln->hash_bits, removed = 0;
 	u64 start = ktime_get_ns();
-	struct lnat_entry *e;
-	struct hlist_node *tmp;
-	unsigned long now;
 
 	might_sleep();
 	/* Most netns (every container's) masquerade nothing: skip the walk. */
 	if (!atomic_read(&ln->count))
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (hlist_empty(&ln->hash[LNAT_DIR_ORIG][i]))
-			goto next;
-		now = jiffies;
-		rcu_read_lock();
-		spin_lock_bh(&ln->lock);
-		hlist_for_each_entry_safe(e, tmp, &ln->hash[LNAT_DIR_ORIG][i],
-					  hnode[LNAT_DIR_ORIG]) {
-			bool expired = lnat_expired(ln, e, now);
-
-			if (!all && !expired &&
-			    !(revalidate && !lnat_entry_valid(ln, e)))
+		/* Empty buckets are cheap: look at the clock every 64. */
+		if (hlist_empty(&ln->hash[LNAT_DIR_ORIG][i])) {
+			if (i % 64 != 63)
 				continue;
-			if (expired)
-				LNAT_STAT_INC(ln, EXPIRED);
-			lnat_unlink(ln, e);
-			removed++;
+		} else {
+			removed += lnat_collect_bucket(ln, i, all, revalidate);
 		}
-		spin_unlock_bh(&ln->lock);
-		rcu_read_unlock();
-next:
-		if (i % LNAT_GC_BATCH == LNAT_GC_BATCH - 1 || i == n - 1) {
+		if (ktime_get_ns() - start >= LNAT_GC_SLICE_NS) {
 			lnat_gc_slice(ln, start);
 			cond_resched();
 			start = ktime_get_ns();
 		}
 	}
+	lnat_gc_slice(ln, start);
 	return removed;
 }
 

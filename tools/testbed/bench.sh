@@ -43,7 +43,8 @@ slab_settle() {
 
 # Same table sizes for both: conntrack's buckets and limit as loosenat's.
 modprobe nf_conntrack
-sysctl -qw net.netfilter.nf_conntrack_buckets=$BUCKETS
+sysctl -qw net.netfilter.nf_conntrack_buckets=$BUCKETS \
+	net.netfilter.nf_conntrack_max=$((4 * BUCKETS))
 load_lnat() { load hashsize=$BUCKETS; }
 
 setup_cfg() {
@@ -54,17 +55,15 @@ setup_cfg() {
 		;;
 	stock)
 		setup stock
-		R sysctl -qw net.netfilter.nf_conntrack_max=$((4 * BUCKETS))
 		;;
 	lnat)
 		setup lnat
 		;;
 	lnatct)
 		setup lnat
-		R sysctl -qw net.netfilter.nf_conntrack_max=$((4 * BUCKETS))
 		R nft -f - <<-EOF
 		table ip fw {
-			chain fwd {
+			chain forward {
 				type filter hook forward priority filter;
 				ct state established,related accept
 				ct state invalid counter accept
@@ -138,7 +137,7 @@ config() {
 	local c=$1
 
 	setup_cfg "$c"
-	bg S iperf3 -s
+	bg S iperf3 -s > /dev/null
 	bg S "$here/lnat-conn" server 192.0.2.2 5001
 	busywait 20 sh -c "ip netns exec srv ss -ltnH 'sport = :5201' | grep -q ."
 	busywait 20 sh -c "ip netns exec srv ss -ltnH 'sport = :5001' | grep -q ."

@@ -32,7 +32,7 @@ static int server(const struct sockaddr_in *a)
 
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (const struct sockaddr *)a, sizeof(*a)) || listen(fd, 1024)) {
-		perror("lnat-conn: server");
+		perror("lnat-conn: listen");
 		return 1;
 	}
 	for (;;) {

@@ -477,8 +477,8 @@ static int hostile(char **a)
 
 static int bad_args(void)
 {
-	fputs("usage: lnat-flood flows|stream|spoof|hostile IFACE DSTMAC ARGS... (see the source)\n",
-	      stderr);
+	fputs("usage: lnat-flood flows|stream|spoof|hostile IFACE DSTMAC ARGS...\n"
+	      "(see the source)\n", stderr);
 	return 2;
 }
 
