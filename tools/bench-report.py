@@ -48,7 +48,7 @@ def main():
     with open(f"{out}/results.tsv", "w") as t:
         t.write("config\tmetric\tmedian\tmin\tmax\truns\n")
         for (c, m), v in sorted(vals.items()):
-            t.write("%s\t%s\t%g\t%g\t%g\t%d\n" % ((c, m) + stat(v)))
+            t.write("%s\t%s\t%.10g\t%.10g\t%.10g\t%d\n" % ((c, m) + stat(v)))
 
     print(f"bench: {head}; median [min-max] of each measurement\n")
     metrics = sorted({m for _, m in vals if not m.startswith(("udp_pps_at",
@@ -122,17 +122,26 @@ def plot(vals, out):
                 v = vals.get((c, m))
                 row += list(stat(v)[:3]) if v else [0, 0, 0]
             d.write("%d %s %g %g %g %g %g %g\n" % tuple(row))
+    def ref(c):
+        v = vals.get((c, "udp_pps_1flow"))
+        return statistics.median(v) if v else 0
+
     gp = f"""
 set terminal svg size 640,400 font "sans,11"
 set grid ytics
 set output "{out}/scale.svg"
 set title "loosenat: forwarding rate against table size"
 set logscale x
+set xrange [500:2000000]
 set xlabel "live mappings"
 set ylabel "UDP packets/s forwarded"
 set yrange [0:*]
-plot "{out}/scale.dat" using 1:2:3:4 with yerrorlines title "median, min-max"
+set key bottom right
+plot "{out}/scale.dat" using 1:2:3:4 with yerrorlines title "loosenat, median and min-max", \
+     {ref("plain")} title "plain forwarding (median)" dt 2, \
+     {ref("stock")} title "stock masquerade (median)" dt 3
 unset logscale x
+unset key
 set xlabel ""
 set style fill solid 0.6
 set boxwidth 0.6
