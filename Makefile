@@ -3,7 +3,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(CURDIR)
 
-.PHONY: all module clean install uninstall demo check stress fuzz bench
+.PHONY: all module clean install uninstall demo check stress fuzz bench bench-profile
 
 all: module
 
@@ -35,3 +35,6 @@ fuzz:
 
 bench:
 	tools/bench.sh
+
+bench-profile:
+	tools/bench.sh profile

@@ -70,7 +70,17 @@ C1() { ip netns exec cl1 "$@"; }
 C2() { ip netns exec cl2 "$@"; }
 S() { ip netns exec srv "$@"; }
 
+# bg CMD...: in the background, its PID remembered for stop_bg and the
+# cleanup trap. The namespace helpers are expanded here, so the PID is the
+# command's own: killing a subshell that ran R/C1/C2/S would leave the
+# command itself running (a flood that outlived its test).
 bg() {
+	case "$1" in
+	R) set -- ip netns exec router "${@:2}" ;;
+	C1) set -- ip netns exec cl1 "${@:2}" ;;
+	C2) set -- ip netns exec cl2 "${@:2}" ;;
+	S) set -- ip netns exec srv "${@:2}" ;;
+	esac
 	"$@" &
 	pids+=($!)
 }

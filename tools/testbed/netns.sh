@@ -342,9 +342,8 @@ test_icmp_errors() {
 	bg ip netns exec far python3 "$tcpc" server 198.51.100.2 80 "$tmp/state" hold
 	busywait 20 sh -c "ip netns exec far ss -ltnH 'sport = :80' | grep -q LISTEN"
 	xlat0=$(stat icmp_xlat)
-	LNAT_BULK=300000 C1 timeout 60 python3 "$tcpc" client 198.51.100.2 80 "$tmp/go" fin \
-		> "$tmp/port" < /dev/null &
-	pids+=($!)
+	LNAT_BULK=300000 bg C1 timeout 60 python3 "$tcpc" client 198.51.100.2 80 "$tmp/go" fin \
+		> "$tmp/port" < /dev/null
 	busywait 60 test -s "$tmp/port"
 	check "Path MTU discovery: a 300 kB DF transfer to a host behind a 1280-byte hop completes" \
 		test -s "$tmp/port" -a "$(counter leak)" = 0
@@ -405,9 +404,8 @@ test_protocols() {
 	S python3 "$tcpc" udp-send 192.0.2.3 9000 192.0.2.1 6000
 	wait "$pid"
 	R sysctl -qw net.loosenat.udp_full_cone=1
-	C1 python3 "$tcpc" udp-client 192.0.2.2 53 6001 8 > "$tmp/u3" &
+	bg C1 python3 "$tcpc" udp-client 192.0.2.2 53 6001 8 > "$tmp/u3"
 	pid=$!
-	pids+=($pid)
 	busywait 10 grep -q '^reply' "$tmp/u3"
 	S python3 "$tcpc" udp-send 192.0.2.3 9000 192.0.2.1 6001
 	wait "$pid"
