@@ -348,7 +348,7 @@ test_permissions() {
 			! { echo 9999999 > /proc/sys/net/loosenat/max_entries; } 2>/dev/null"
 }
 
-PLAN=15
+PLAN=17
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 load || { echo "Bail out! cannot load $ko"; exit 1; }
 echo "TAP version 13"
