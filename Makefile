@@ -3,7 +3,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(CURDIR)
 
-.PHONY: all module clean install uninstall demo check stress fuzz bench bench-profile
+.PHONY: all module clean install uninstall demo check stress fuzz bench
 
 all: module
 
@@ -35,6 +35,3 @@ fuzz:
 
 bench:
 	tools/bench.sh
-
-bench-profile:
-	tools/bench.sh profile

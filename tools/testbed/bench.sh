@@ -13,7 +13,7 @@
 # Results: "# bench: CONFIG METRIC VALUE" lines, one per measurement; the
 # host takes medians and spreads.
 #
-# usage: bench.sh PATH/TO/loosenat.ko REPS|profile
+# usage: bench.sh PATH/TO/loosenat.ko REPS
 set -u
 ko=$1
 reps=${2:-5}
@@ -176,34 +176,6 @@ scale() {
 	emit lnat expiry_seconds_1M "$((SECONDS - t0))"
 	emit lnat gc_slice_max_us "$(stat1 gc_slice_us)"
 }
-
-# bench.sh KO profile: where the router's time goes, per configuration: a
-# one-flow UDP stream under perf (cpu-clock: TCG has no PMU), top symbols.
-profile() {
-	local c
-
-	for c in plain stock lnat; do
-		rmmod loosenat 2>/dev/null
-		[ "$c" = lnat ] && load_lnat
-		setup_cfg "$c"
-		C1 taskset -c 0 "$flood" stream eth0 "$(mac router lan0)" 10.0.0.2 \
-			192.0.2.2 udp 1 8 > /dev/null &
-		sleep 1
-		perf record -q -e cpu-clock -C 0 -o "$tmp/perf.data" -- sleep 5 \
-			2> /dev/null
-		wait
-		echo "# profile: $c"
-		perf report -q -i "$tmp/perf.data" --stdio --sort sym 2> /dev/null |
-			head -25 | sed "s/^/# profile: $c /"
-	done
-}
-
-if [ "$reps" = profile ]; then
-	profile
-	cleanup
-	trap - EXIT
-	exit 0
-fi
 
 echo "# bench: kernel $(uname -r) cpus $(nproc) reps $reps"
 for ((rep = 0; rep < reps; rep++)); do
