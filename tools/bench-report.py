@@ -16,7 +16,7 @@ SIZES = [1000, 100000, 1000000]
 # (one head per direction) plus two binding hashes, 8 bytes a head, at 4
 # entries a bucket; conntrack has one hash of 8-byte heads, 4 entries a
 # bucket as set by the bench.
-HASH_SHARE = {"lnat": 4 * 8 / 4, "lnatct": 4 * 8 / 4, "stock": 8 / 4}
+HASH_SHARE = {"lnat": 4 * 8 / 4, "stock": 8 / 4}
 
 
 def load(path):
