@@ -105,18 +105,18 @@ static void lnat_t_verify_error(struct kunit *test, struct sk_buff *skb,
 {
 	struct lnat_t_err *m = (struct lnat_t_err *)skb->data;
 
-	KUNIT_EXPECT_EQ(test, ip_fast_csum(&m->outer, 5), 0);
-	KUNIT_EXPECT_EQ(test, ip_fast_csum(&m->inner, 5), 0);
-	KUNIT_EXPECT_EQ(test, csum_fold(csum_partial(&m->icmp, skb->len -
-						     sizeof(m->outer), 0)), 0);
+	LNAT_EXPECT_RAW_EQ(test, ip_fast_csum(&m->outer, 5), 0);
+	LNAT_EXPECT_RAW_EQ(test, ip_fast_csum(&m->inner, 5), 0);
+	LNAT_EXPECT_RAW_EQ(test, csum_fold(csum_partial(&m->icmp, skb->len -
+							sizeof(m->outer), 0)), 0);
 	if (full_tcp)
-		KUNIT_EXPECT_EQ(test, csum_tcpudp_magic(m->inner.saddr,
-							m->inner.daddr,
-							sizeof(m->tcp),
-							IPPROTO_TCP,
-							csum_partial(&m->tcp,
-								     sizeof(m->tcp), 0)),
-				0);
+		LNAT_EXPECT_RAW_EQ(test, csum_tcpudp_magic(m->inner.saddr,
+							   m->inner.daddr,
+							   sizeof(m->tcp),
+							   IPPROTO_TCP,
+							   csum_partial(&m->tcp,
+									sizeof(m->tcp), 0)),
+				   0);
 	/* Type, code and MTU are kept (RFC 5508 REQ-4). */
 	KUNIT_EXPECT_EQ(test, m->icmp.type, ICMP_DEST_UNREACH);
 	KUNIT_EXPECT_EQ(test, ntohs(m->icmp.un.frag.mtu), 1280);
@@ -131,10 +131,10 @@ static void lnat_t_inbound(struct kunit *test, unsigned int tcplen)
 	skb = lnat_t_error(test, true, tcplen, IPPROTO_TCP);
 	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_REPLY), NF_ACCEPT);
 	m = (struct lnat_t_err *)skb->data;
-	KUNIT_EXPECT_EQ(test, m->outer.daddr, in_aton(T_INT));
-	KUNIT_EXPECT_EQ(test, m->outer.saddr, in_aton(T_HOP));
-	KUNIT_EXPECT_EQ(test, m->inner.saddr, in_aton(T_INT));
-	KUNIT_EXPECT_EQ(test, m->inner.daddr, in_aton(T_SRV));
+	LNAT_EXPECT_RAW_EQ(test, m->outer.daddr, in_aton(T_INT));
+	LNAT_EXPECT_RAW_EQ(test, m->outer.saddr, in_aton(T_HOP));
+	LNAT_EXPECT_RAW_EQ(test, m->inner.saddr, in_aton(T_INT));
+	LNAT_EXPECT_RAW_EQ(test, m->inner.daddr, in_aton(T_SRV));
 	KUNIT_EXPECT_EQ(test, ntohs(m->tcp.source), 4000);
 	lnat_t_verify_error(test, skb, tcplen == sizeof(struct tcphdr));
 	kfree_skb(skb);
@@ -161,8 +161,8 @@ static void lnat_t_outbound(struct kunit *test)
 	skb = lnat_t_error(test, false, sizeof(struct tcphdr), IPPROTO_TCP);
 	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_ORIG), NF_ACCEPT);
 	m = (struct lnat_t_err *)skb->data;
-	KUNIT_EXPECT_EQ(test, m->outer.saddr, in_aton(T_EXT));
-	KUNIT_EXPECT_EQ(test, m->inner.daddr, in_aton(T_EXT));
+	LNAT_EXPECT_RAW_EQ(test, m->outer.saddr, in_aton(T_EXT));
+	LNAT_EXPECT_RAW_EQ(test, m->inner.daddr, in_aton(T_EXT));
 	KUNIT_EXPECT_EQ(test, ntohs(m->tcp.dest), 4000);
 	lnat_t_verify_error(test, skb, true);
 	kfree_skb(skb);

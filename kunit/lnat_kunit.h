@@ -9,6 +9,13 @@
 
 #define LNAT_T_BITS	6
 
+/*
+ * Network-order and checksum values compared as raw bits: KUNIT_EXPECT_EQ
+ * on a __be32 or __sum16 is an integer comparison sparse rightly flags.
+ */
+#define LNAT_EXPECT_RAW_EQ(test, a, b)					\
+	KUNIT_EXPECT_EQ(test, (__force u32)(a), (__force u32)(b))
+
 int lnat_kunit_suite_init(struct kunit_suite *suite);
 void lnat_kunit_suite_exit(struct kunit_suite *suite);
 int lnat_kunit_init(struct kunit *test);

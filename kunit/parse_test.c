@@ -72,12 +72,12 @@ static void lnat_t_parse_cases(struct kunit *test)
 				    b->want, "%s", b->what);
 		if (b->want == 0 && got.proto != IPPROTO_TCP) {
 			KUNIT_EXPECT_EQ(test, got.proto, IPPROTO_GRE);
-			KUNIT_EXPECT_EQ(test, got.sport | got.dport, 0);
+			LNAT_EXPECT_RAW_EQ(test, got.sport | got.dport, 0);
 		} else if (b->want == 0) {
-			KUNIT_EXPECT_EQ(test, got.saddr, t.saddr);
-			KUNIT_EXPECT_EQ(test, got.daddr, t.daddr);
-			KUNIT_EXPECT_EQ(test, got.sport, t.sport);
-			KUNIT_EXPECT_EQ(test, got.dport, t.dport);
+			LNAT_EXPECT_RAW_EQ(test, got.saddr, t.saddr);
+			LNAT_EXPECT_RAW_EQ(test, got.daddr, t.daddr);
+			LNAT_EXPECT_RAW_EQ(test, got.sport, t.sport);
+			LNAT_EXPECT_RAW_EQ(test, got.dport, t.dport);
 			KUNIT_EXPECT_EQ(test, thoff, 20U);
 			KUNIT_EXPECT_EQ(test, info, (u32)LNAT_TF_RST);
 		}

@@ -87,9 +87,9 @@ static void lnat_t_full_cone(struct kunit *test)
 	rcu_read_lock();
 	c = lnat_create_cone(ln, &in);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(c));
-	KUNIT_EXPECT_EQ(test, c->tuple[LNAT_DIR_ORIG].saddr, in_aton("10.0.0.2"));
+	LNAT_EXPECT_RAW_EQ(test, c->tuple[LNAT_DIR_ORIG].saddr, in_aton("10.0.0.2"));
 	KUNIT_EXPECT_EQ(test, ntohs(c->tuple[LNAT_DIR_ORIG].sport), 6000);
-	KUNIT_EXPECT_EQ(test, c->tuple[LNAT_DIR_ORIG].daddr, in.saddr);
+	LNAT_EXPECT_RAW_EQ(test, c->tuple[LNAT_DIR_ORIG].daddr, in.saddr);
 	KUNIT_EXPECT_PTR_EQ(test, lnat_lookup(ln, LNAT_DIR_REPLY, &in), c);
 	KUNIT_EXPECT_PTR_EQ(test, c->bind, e->bind);
 	/* No binding on that port: the outside creates nothing. */
@@ -110,7 +110,7 @@ static void lnat_t_icmp_id(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
 	KUNIT_EXPECT_EQ(test, lnat_t_ext(a), 0x1234);
 	KUNIT_EXPECT_NE(test, lnat_t_ext(b), 0x1234);
-	KUNIT_EXPECT_EQ(test, a->tuple[LNAT_DIR_REPLY].sport, 0);
+	LNAT_EXPECT_RAW_EQ(test, a->tuple[LNAT_DIR_REPLY].sport, 0);
 }
 
 static void lnat_t_generic(struct kunit *test)
@@ -188,11 +188,11 @@ static void lnat_t_udp_rewrite(struct kunit *test)
 	iph = ip_hdr(skb);
 	uh = (struct udphdr *)(iph + 1);
 	KUNIT_EXPECT_EQ(test, ntohs(uh->source), 40000);
-	KUNIT_EXPECT_EQ(test, ip_fast_csum(iph, 5), 0);
-	KUNIT_EXPECT_EQ(test, csum_tcpudp_magic(iph->saddr, iph->daddr,
-						sizeof(m), IPPROTO_UDP,
-						csum_partial(uh, sizeof(m), 0)),
-			0);
+	LNAT_EXPECT_RAW_EQ(test, ip_fast_csum(iph, 5), 0);
+	LNAT_EXPECT_RAW_EQ(test, csum_tcpudp_magic(iph->saddr, iph->daddr,
+						   sizeof(m), IPPROTO_UDP,
+						   csum_partial(uh, sizeof(m), 0)),
+			   0);
 	kfree_skb(skb);
 
 	/* A zero UDP checksum means "none" and stays zero. */
@@ -202,7 +202,7 @@ static void lnat_t_udp_rewrite(struct kunit *test)
 					  LNAT_DIR_ORIG, in_aton(T_EXT),
 					  htons(40000)), 0);
 	uh = (struct udphdr *)(ip_hdr(skb) + 1);
-	KUNIT_EXPECT_EQ(test, uh->check, 0);
+	LNAT_EXPECT_RAW_EQ(test, uh->check, 0);
 	KUNIT_EXPECT_EQ(test, ntohs(uh->source), 40000);
 	kfree_skb(skb);
 }
@@ -235,8 +235,8 @@ static void lnat_t_echo_rewrite(struct kunit *test)
 	ih = (struct icmphdr *)(ip_hdr(skb) + 1);
 	KUNIT_EXPECT_EQ(test, ntohs(ih->un.echo.id), 0x4321);
 	KUNIT_EXPECT_EQ(test, ntohs(ih->un.echo.sequence), 7);
-	KUNIT_EXPECT_EQ(test, csum_fold(csum_partial(ih, sizeof(m), 0)), 0);
-	KUNIT_EXPECT_EQ(test, ip_fast_csum(ip_hdr(skb), 5), 0);
+	LNAT_EXPECT_RAW_EQ(test, csum_fold(csum_partial(ih, sizeof(m), 0)), 0);
+	LNAT_EXPECT_RAW_EQ(test, ip_fast_csum(ip_hdr(skb), 5), 0);
 	kfree_skb(skb);
 }
 

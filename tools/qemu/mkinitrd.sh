@@ -22,8 +22,12 @@ add() {
 	done
 	order+=("$path")
 }
+# Modules may be compressed (Debian's 6.12 ships .ko.xz) or built in.
 for m in virtio_pci 9pnet_virtio 9p; do
-	add "$(awk -F: -v m="/$m.ko" 'index($1, m) == length($1) - length(m) + 1 { print $1 }' "$mods/modules.dep" | head -1)"
+	p=$(awk -F: -v m="/$m.ko" '{ n = $1; sub(/\.xz$/, "", n) }
+		index(n, m) && index(n, m) == length(n) - length(m) + 1 { print $1; exit }' \
+		"$mods/modules.dep")
+	[ -n "$p" ] && add "$p"
 done
 
 mkdir -p "$work"/{bin,mod,proc,sys,dev,newroot}

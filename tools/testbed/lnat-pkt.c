@@ -61,10 +61,14 @@ static int parse_flags(const char *s)
 	return f;
 }
 
+static const char usage_text[] =
+	"usage: lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] [-d DOFF]\n"
+	"                [-p PAYLOAD] [-T TTL] [-P PROTO] [-g GAP_US]\n"
+	"                SRC DST SPORT DPORT\n";
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: lnat-pkt [-f FLAGS] [-n COUNT] [-i] [-l TCPLEN] "
-		"[-d DOFF] [-p PAYLOAD] [-T TTL] [-P PROTO] [-g GAP_US] SRC DST SPORT DPORT\n");
+	fputs(usage_text, stderr);
 	exit(2);
 }
 
@@ -80,16 +84,35 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "f:n:il:d:p:T:P:g:")) != -1) {
 		switch (opt) {
-		case 'f': flags = parse_flags(optarg); break;
-		case 'n': count = atoi(optarg); break;
-		case 'i': inc = 1; break;
-		case 'l': tcplen = atoi(optarg); break;
-		case 'd': doff = atoi(optarg); break;
-		case 'p': plen = atoi(optarg); break;
-		case 'T': ttl = atoi(optarg); break;
-		case 'P': proto = atoi(optarg); break;
-		case 'g': gap = atoi(optarg); break;
-		default: usage();
+		case 'f':
+			flags = parse_flags(optarg);
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 'i':
+			inc = 1;
+			break;
+		case 'l':
+			tcplen = atoi(optarg);
+			break;
+		case 'd':
+			doff = atoi(optarg);
+			break;
+		case 'p':
+			plen = atoi(optarg);
+			break;
+		case 'T':
+			ttl = atoi(optarg);
+			break;
+		case 'P':
+			proto = atoi(optarg);
+			break;
+		case 'g':
+			gap = atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (argc - optind != 4 || flags < 0 || tcplen < 0 || tcplen > 20 ||

@@ -211,6 +211,61 @@ test_sysctl() {
 	check "a changed timeout applies to existing mappings" busywait 10 count_is 0
 }
 
+# exits CODE CMD...: CMD exits with status CODE.
+exits() {
+	local want=$1 rc=0
+
+	shift
+	"$@" > /dev/null 2>&1 || rc=$?
+	[ "$rc" = "$want" ]
+}
+
+# JSON on stdin, a Python expression over it ("d") that must hold.
+json_holds() {
+	python3 -c 'import json, sys; d = json.load(sys.stdin); sys.exit(not eval(sys.argv[1]))' "$1"
+}
+
+test_ctl() {
+	local ctl=$here/../loosenatctl out none bad=0
+	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+	setup lnat
+	C1 "$pkt" -f A 10.0.0.2 192.0.2.99 41000 80
+	C1 python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.0.0.2", 42000)); s.sendto(b"q", ("192.0.2.98", 53))'
+	busywait 5 count_is 2
+	out=$(R "$ctl" list -p tcp -s LOOSE -a 192.0.2.0/24 --port 41000 2>/dev/null)
+	none=$(R "$ctl" list -p udp -s ESTABLISHED 2>/dev/null)
+	check "loosenatctl list filters by protocol, state, address and port" \
+		test "$(grep -c 'sport=41000 dport=80' <<< "$out")" = 1 \
+		-a "$(wc -l <<< "$out")" = 1 -a -z "$none"
+	R "$ctl" --json list -p udp | json_holds \
+		'len(d) == 1 and d[0]["orig"]["sport"] == 42000 and d[0]["reply"]["dst"] == "192.0.2.1" and "UNREPLIED" in d[0]["flags"]' || bad=1
+	R "$ctl" --json stats | json_holds "d['entries'] == 2 and d['new'] == $(stat new) and d['new'] >= 2" || bad=1
+	check "loosenatctl --json list and stats (per-CPU rows summed) agree with /proc" eq "$bad" 0
+
+	bad=0
+	R "$ctl" set udp_timeout 77 && eq "$(R sysctl -n net.loosenat.udp_timeout)" 77 || bad=1
+	R "$ctl" set net.loosenat.port_range 2000-3000 &&
+		eq "$(R "$ctl" get port_range)" "net.loosenat.port_range = 2000 3000" || bad=1
+	exits 2 R "$ctl" set udp_timeout 0 || bad=1
+	exits 2 R "$ctl" set max_entries lots || bad=1
+	exits 2 R "$ctl" set count 5 || bad=1
+	exits 2 R "$ctl" set no_such 1 || bad=1
+	eq "$(R sysctl -n net.loosenat.udp_timeout)" 77 || bad=1
+	R "$ctl" --json get | json_holds "d['udp_timeout'] == 77 and d['port_range'] == '2000 3000' and len(d) == 18" || bad=1
+	check "loosenatctl get and set every sysctl, invalid values refused with exit 2" eq "$bad" 0
+
+	bad=0
+	[ "$(R "$ctl" watch -n 2 -i 0.1 | grep -c 'sport=41000')" = 2 ] || bad=1
+	R "$ctl" flush && count_is 0 || bad=1
+	exits 4 R $nobody "$ctl" list || bad=1
+	exits 4 R $nobody "$ctl" set udp_timeout 30 || bad=1
+	rmmod loosenat
+	exits 3 R "$ctl" stats || bad=1
+	load
+	check "loosenatctl watch and flush; exit 4 without privilege, 3 without the module" eq "$bad" 0
+}
+
 test_table_full() {
 	local mode=$1 l0 x0
 
@@ -438,7 +493,7 @@ test_module_param() {
 
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
-PLAN=57
+PLAN=61
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 
@@ -464,6 +519,7 @@ test_lost_teardown both conntrack-flush fin
 test_normal_connection
 test_two_clients
 test_sysctl
+test_ctl
 test_table_full lnat
 [ "$controls" = 1 ] && test_table_full stock
 test_malformed lnat
