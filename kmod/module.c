@@ -32,3 +32,4 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("loosenat developers");
 MODULE_DESCRIPTION("Loose IPv4 masquerade that never forwards an untranslated teardown");
 MODULE_ALIAS("net-pf-2-loosenat");
+MODULE_VERSION(LNAT_VERSION);

@@ -8,7 +8,9 @@ cd "$root"
 mkdir -p "$build"
 make -s -C tools/testbed
 LNAT_STOCK_KVER=$(ls /boot/vmlinuz-6.1.* | sed 's|.*/vmlinuz-||' | sort -V | tail -1)
-export LNAT_STOCK_KVER
+# The newest Debian kernel the tree is built for and booted on (backports).
+LNAT_NEW_KVER=$(ls /boot/vmlinuz-6.12.* | sed 's|.*/vmlinuz-||' | sort -V | tail -1)
+export LNAT_STOCK_KVER LNAT_NEW_KVER
 
 # figures LOG: the "# figure: NAME VALUE" lines of a stress run as a table.
 figures() {

@@ -1,12 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install from Debian's packages whatever the build and the test bed need,
-# and the packages named as arguments (make bench's extras).
+# and the packages named as arguments (make bench's extras). Debian's 6.12
+# kernel and headers come from bookworm-backports: the newest kernel the
+# tests boot and build for.
 set -euo pipefail
 pkgs="build-essential bc bison flex cpio rsync kmod libelf-dev libssl-dev
 	dwarves linux-source-6.1 linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static nftables iproute2 conntrack python3 xz-utils
+	sparse dkms dh-dkms debhelper dpkg-dev graphviz
 	$*"
+bpo=/etc/apt/sources.list.d/loosenat-backports.sources
+export DEBIAN_FRONTEND=noninteractive
+if ! ls /boot/vmlinuz-6.12.* > /dev/null 2>&1; then
+	if ! grep -rqs bookworm-backports /etc/apt/sources.list.d/; then
+		sed -n '/^URIs: .*debian$/,/^$/p' /etc/apt/sources.list.d/debian.sources |
+			sed 's/^Suites:.*/Suites: bookworm-backports/' > "$bpo"
+	fi
+	apt-get update -q
+	# The 6.12 ABI that backports' linux-headers-amd64 points at.
+	v=$(apt-cache madison linux-headers-amd64 |
+		awk -F'|' '/backports/ { gsub(/ /, "", $2); print $2; exit }')
+	kver=$(apt-cache depends "linux-headers-amd64=$v" |
+		awk '/Depends: linux-headers-6/ { sub("linux-headers-", "", $2); print $2 }')
+	pkgs="$pkgs linux-image-$kver linux-headers-$kver"
+fi
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -14,7 +32,6 @@ for p in $pkgs; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "== installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

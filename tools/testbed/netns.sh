@@ -491,16 +491,37 @@ test_module_param() {
 	load
 }
 
+# make check DKMS-installed the module for this kernel before booting it
+# (LNAT_DKMS is its version): modprobe finds it and applies the modprobe.d
+# example's options.
+test_modprobe() {
+	local conf=$here/../modprobe.d/loosenat.conf path
+
+	rmmod loosenat
+	modprobe -C "$conf" loosenat
+	path=$(modinfo -n loosenat)
+	case "$path" in
+	"/lib/modules/$(uname -r)/updates/dkms/loosenat.ko"*) path=dkms ;;
+	esac
+	check "modprobe loads the DKMS-built module with the modprobe.d example's options" \
+		eq "$path $(cat /sys/module/loosenat/version) $(sysctl -n net.loosenat.interfaces)" \
+		"dkms $LNAT_DKMS eth0"
+	rmmod loosenat
+	load
+}
+
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
 PLAN=61
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
+[ -n "${LNAT_DKMS:-}" ] && PLAN=$((PLAN + 1))
 
 load || { echo "Bail out! cannot load $ko"; exit 1; }
 echo "TAP version 13"
 echo "1..$PLAN"
 test_module_param
+[ -n "${LNAT_DKMS:-}" ] && test_modprobe
 test_flagsets lnat
 if [ "$controls" = 1 ]; then
 	test_flagsets stock
