@@ -9,7 +9,7 @@ PWD := $(CURDIR)
 
 .PHONY: all module clean install install-tools uninstall dkms-src \
 	dkms-install dkms-uninstall deb demo check stress fuzz bench style \
-	sparse docs
+	sparse compat docs
 
 all: module
 
@@ -73,6 +73,9 @@ style:
 
 sparse:
 	tools/sparse.sh
+
+compat:
+	tools/compat.sh
 
 # The TCP state diagram, drawn from the tables in kmod/tcp.c.
 docs:

@@ -26,11 +26,40 @@
 	register_net_sysctl(net, path, table)
 #endif
 
-/* 6.2: the UDP socket table moved into the netns. */
+/*
+ * The socket lookups below are called as the newest kernels declare them.
+ * Their headers come first, so the macros do not rewrite the declarations.
+ */
+#include <net/inet_hashtables.h>
+#include <net/udp.h>
+
+/* 6.18: inet_lookup() finds the TCP hash table from the netns. */
+#if LNAT_KERNEL_BEFORE(6, 18)
+#define inet_lookup(net, skb, doff, saddr, sport, daddr, dport, dif)	\
+	({								\
+		typeof(net) __lnat_net = (net);				\
+		inet_lookup(__lnat_net,					\
+			    __lnat_net->ipv4.tcp_death_row.hashinfo,	\
+			    skb, doff, saddr, sport, daddr, dport, dif);	\
+	})
+#endif
+
+/*
+ * 7.1: __udp4_lib_lookup() finds the UDP table from the netns, where it
+ * moved in 6.2.
+ */
 #if LNAT_KERNEL_BEFORE(6, 2)
-#define lnat_udp_table(net)	(&udp_table)
+#define LNAT_UDP_TABLE(net)	(&udp_table)
 #else
-#define lnat_udp_table(net)	((net)->ipv4.udp_table)
+#define LNAT_UDP_TABLE(net)	((net)->ipv4.udp_table)
+#endif
+#if LNAT_KERNEL_BEFORE(7, 1)
+#define __udp4_lib_lookup(net, saddr, sport, daddr, dport, dif, sdif, skb) \
+	({								\
+		typeof(net) __lnat_net = (net);				\
+		__udp4_lib_lookup(__lnat_net, saddr, sport, daddr, dport, \
+				  dif, sdif, LNAT_UDP_TABLE(__lnat_net), skb); \
+	})
 #endif
 
 #endif /* _LNAT_COMPAT_H */

@@ -23,8 +23,8 @@ static bool lnat_port_free(struct lnat_net *ln, const struct lnat_tuple *r)
 	if (lnat_reply_taken(ln, r))
 		return false;
 	/* A socket of the router's own would receive this 4-tuple. */
-	sk = inet_lookup(ln->net, ln->net->ipv4.tcp_death_row.hashinfo, NULL,
-			 0, r->saddr, r->sport, r->daddr, r->dport, 0);
+	sk = inet_lookup(ln->net, NULL, 0, r->saddr, r->sport, r->daddr,
+			 r->dport, 0);
 	if (sk) {
 		sock_gen_put(sk);
 		return false;
@@ -98,8 +98,7 @@ static bool lnat_bind_free(struct lnat_net *ln, __be32 ext, __be16 port,
 	if (lnat_bind_lookup(ln, LNAT_BIND_EXT, ext, port, proto))
 		return false;
 	return proto != IPPROTO_UDP ||
-	       !__udp4_lib_lookup(ln->net, 0, 0, ext, port, 0, 0,
-				  lnat_udp_table(ln->net), NULL);
+	       !__udp4_lib_lookup(ln->net, 0, 0, ext, port, 0, 0, NULL);
 }
 
 /*
