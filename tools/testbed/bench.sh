@@ -177,6 +177,33 @@ scale() {
 	emit lnat gc_slice_max_us "$(stat1 gc_slice_us)"
 }
 
+# Where the CPU goes, per configuration: a system-wide cpu-clock profile
+# (TCG has no PMU) of the two-vCPU UDP stream and of the SYN stream, as
+# "# profile: CONFIG LOAD" lines of perf's top symbols.
+profile() {
+	local c=$1 load
+
+	setup_cfg "$c"
+	for load in udp syn; do
+		if [ $load = udp ]; then
+			C1 taskset -c 0 "$flood" stream eth0 "$(mac router lan0)" 10.0.0.2 \
+				192.0.2.2 udp 1 $SECS > /dev/null &
+			C2 taskset -c 1 "$flood" stream eth0 "$(mac router lan1)" 10.0.1.2 \
+				192.0.2.2 udp 16 $SECS > /dev/null &
+			perf record -q -e cpu-clock -a -o "$tmp/perf.data" sleep $SECS \
+				2> /dev/null
+			wait
+		else
+			perf record -q -e cpu-clock -a -o "$tmp/perf.data" \
+				ip netns exec cl1 "$flood" flows eth0 "$(mac router lan0)" \
+				10.0.0.2 192.0.2.2 tcp S 100000 7 > /dev/null 2>&1
+		fi
+		perf report -i "$tmp/perf.data" --stdio --no-children --sort sym \
+			-q 2> /dev/null | grep -v '^$' | head -25 |
+			sed "s/^/# profile: $c $load /"
+	done
+}
+
 echo "# bench: kernel $(uname -r) cpus $(nproc) reps $reps"
 for ((rep = 0; rep < reps; rep++)); do
 	rmmod loosenat 2>/dev/null
@@ -186,6 +213,11 @@ for ((rep = 0; rep < reps; rep++)); do
 	config lnat
 	config lnatct
 	emit lnat bytes_per_entry "$(cat /sys/kernel/slab/lnat_entry/slab_size)"
+done
+for c in plain stock lnat; do
+	[ $c = lnat ] && { load_lnat || exit 1; }
+	[ $c = lnat ] || rmmod loosenat 2> /dev/null
+	profile $c
 done
 scale
 cleanup
