@@ -5,7 +5,14 @@
 # its modules.dep entry, loosenatctl and its man page where modprobe and
 # man look; make uninstall takes them all away again.
 set -euo pipefail
-stage=$1 kver=$2
+stage=$(realpath -m "$1") kver=$2
+root=$(cd "$(dirname "$0")/.." && pwd)
+# In a copy: the kernel's "make clean" of an external module deletes every
+# .ko under it, and the tree's build/ holds the other builds' modules.
+src=$stage.src
+rm -rf "$src"
+rsync -a --exclude build --exclude .git "$root/" "$src/"
+cd "$src"
 vars=(KVER="$kver" KDIR="/usr/src/linux-headers-$kver" INSTALL_MOD_PATH="$stage"
       DESTDIR="$stage")
 files=("$stage/lib/modules/$kver/updates/loosenat.ko" "$stage/usr/local/sbin/loosenatctl"
@@ -21,5 +28,6 @@ for f in "${files[@]}"; do
 	[ ! -e "$f" ] || { echo "left behind: $f"; exit 1; }
 done
 grep -q loosenat "$stage/lib/modules/$kver/modules.dep" && exit 1
-make -s clean KDIR="/usr/src/linux-headers-$kver"
+cd /
+rm -rf "$src"
 echo "make install/uninstall: ok"
