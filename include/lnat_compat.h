@@ -33,13 +33,20 @@
 #include <net/inet_hashtables.h>
 #include <net/udp.h>
 
-/* 6.18: inet_lookup() finds the TCP hash table from the netns. */
+/*
+ * 6.18: inet_lookup() finds the TCP hash table from the netns, which has
+ * had its own since 6.1.
+ */
+#if LNAT_KERNEL_BEFORE(6, 1)
+#define LNAT_TCP_HASHINFO(net)	(&tcp_hashinfo)
+#else
+#define LNAT_TCP_HASHINFO(net)	((net)->ipv4.tcp_death_row.hashinfo)
+#endif
 #if LNAT_KERNEL_BEFORE(6, 18)
 #define inet_lookup(net, skb, doff, saddr, sport, daddr, dport, dif)	\
 	({								\
 		typeof(net) __lnat_net = (net);				\
-		inet_lookup(__lnat_net,					\
-			    __lnat_net->ipv4.tcp_death_row.hashinfo,	\
+		inet_lookup(__lnat_net, LNAT_TCP_HASHINFO(__lnat_net),	\
 			    skb, doff, saddr, sport, daddr, dport, dif);	\
 	})
 #endif
