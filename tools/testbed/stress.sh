@@ -53,7 +53,11 @@ test_load() {
 
 	setup lnat
 	quiet_port
-	R sysctl -qw net.loosenat.max_entries="$LOAD"
+	# At a packet a millisecond the full load runs longer than the SYN
+	# timeout (240 s): without a longer one, mappings would expire, not
+	# be evicted.
+	R sysctl -qw net.loosenat.max_entries="$LOAD" \
+		net.loosenat.tcp_timeout_syn_sent=7200
 	ed0=$(stat early_drop)
 	x0=$(counter xlat)
 	t0=$(date +%s%N)
