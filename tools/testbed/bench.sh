@@ -179,25 +179,31 @@ scale() {
 
 # Where the CPU goes, per configuration: a system-wide cpu-clock profile
 # (TCG has no PMU) of the two-vCPU UDP stream and of the SYN stream, as
-# "# profile: CONFIG LOAD" lines of perf's top symbols.
+# "# profile: CONFIG LOAD" lines of perf's top symbols. Each load is perf's
+# own command, which perf starts once it records: under TCG perf takes
+# seconds to start, longer than a load. cl2's stream, started beside it,
+# runs until cl1's is done.
 profile() {
-	local c=$1 load
+	local c=$1 load p
 
 	setup_cfg "$c"
 	for load in udp syn; do
 		if [ $load = udp ]; then
-			C1 taskset -c 0 "$flood" stream eth0 "$(mac router lan0)" 10.0.0.2 \
-				192.0.2.2 udp 1 $SECS > /dev/null &
-			C2 taskset -c 1 "$flood" stream eth0 "$(mac router lan1)" 10.0.1.2 \
-				192.0.2.2 udp 16 $SECS > /dev/null &
-			perf record -q -e cpu-clock -a -o "$tmp/perf.data" sleep $SECS \
-				2> /dev/null
-			wait
+			# Not C2: $! must be the sender's PID, not a subshell's.
+			ip netns exec cl2 taskset -c 1 "$flood" stream eth0 \
+				"$(mac router lan1)" 10.0.1.2 192.0.2.2 udp 16 60 \
+				> /dev/null &
+			p=$!
+			set -- taskset -c 0 "$flood" stream eth0 "$(mac router lan0)" \
+				10.0.0.2 192.0.2.2 udp 1 $SECS
 		else
-			perf record -q -e cpu-clock -a -o "$tmp/perf.data" \
-				ip netns exec cl1 "$flood" flows eth0 "$(mac router lan0)" \
-				10.0.0.2 192.0.2.2 tcp S 100000 7 > /dev/null 2>&1
+			p=
+			set -- "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 \
+				192.0.2.2 tcp S 100000 7
 		fi
+		perf record -q -e cpu-clock -a -o "$tmp/perf.data" \
+			ip netns exec cl1 "$@" > /dev/null 2>&1
+		[ -n "$p" ] && { kill "$p"; wait "$p"; }
 		perf report -i "$tmp/perf.data" --stdio --no-children --sort sym \
 			-q 2> /dev/null | grep -v '^$' | head -25 |
 			sed "s/^/# profile: $c $load /"
