@@ -10,13 +10,25 @@ pkgs="build-essential bc bison flex cpio rsync kmod libelf-dev libssl-dev
 	qemu-system-x86 busybox-static nftables iproute2 conntrack python3 xz-utils
 	sparse dkms dh-dkms debhelper dpkg-dev graphviz
 	$*"
-bpo=/etc/apt/sources.list.d/loosenat-backports.sources
+bpo=/etc/apt/sources.list.d/loosenat-backports
 export DEBIAN_FRONTEND=noninteractive
+# Backports from the mirror the machine already uses: its whole deb822
+# stanza (comments and all) with another Suites line, or a one-line entry.
+add_backports() {
+	local d=/etc/apt/sources.list.d
+
+	rm -f "$bpo.sources" "$bpo.list"
+	grep -rqs bookworm-backports /etc/apt/sources.list "$d" && return
+	[ -f "$d/debian.sources" ] && awk -v RS= '/URIs:[^\n]*\/debian\n/ {
+		sub(/Suites:[^\n]*/, "Suites: bookworm-backports"); print; exit }' \
+		"$d/debian.sources" > "$bpo.sources"
+	[ -s "$bpo.sources" ] && return
+	rm -f "$bpo.sources"
+	sed -n 's|^deb \([^ ]*/debian/*\) bookworm .*|deb \1 bookworm-backports main|p' \
+		/etc/apt/sources.list "$d"/*.list 2> /dev/null | head -1 > "$bpo.list"
+}
 if ! ls /boot/vmlinuz-6.12.* > /dev/null 2>&1; then
-	if ! grep -rqs bookworm-backports /etc/apt/sources.list.d/; then
-		sed -n '/^URIs: .*debian$/,/^$/p' /etc/apt/sources.list.d/debian.sources |
-			sed 's/^Suites:.*/Suites: bookworm-backports/' > "$bpo"
-	fi
+	add_backports
 	apt-get update -q
 	# The 6.12 ABI that backports' linux-headers-amd64 points at.
 	v=$(apt-cache madison linux-headers-amd64 |
