@@ -29,7 +29,7 @@ install-tools:
 		$(DESTDIR)$(PREFIX)/share/man/man8/loosenatctl.8
 
 uninstall:
-	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/loosenat.ko
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/loosenat.ko*
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 	rm -f $(DESTDIR)$(PREFIX)/sbin/loosenatctl \
 		$(DESTDIR)$(PREFIX)/share/man/man8/loosenatctl.8
@@ -65,8 +65,11 @@ stress:
 fuzz:
 	tools/fuzz.sh
 
+# make bench BENCH_PARTS=scale: only the table-size and expiry part.
+BENCH_REPS ?= 5
+BENCH_PARTS ?= all
 bench:
-	tools/bench.sh
+	tools/bench.sh $(BENCH_REPS) $(BENCH_PARTS)
 
 style:
 	tools/style.sh

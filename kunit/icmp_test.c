@@ -241,6 +241,79 @@ static void lnat_t_outbound_unmapped(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* An error from inside quoting an echo reply it received. */
+struct lnat_t_qerr {
+	struct iphdr outer;
+	struct icmphdr icmp;
+	struct iphdr inner;
+	struct icmphdr echo;
+} __packed;
+
+/*
+ * The identifier of a query that came in is its destination port: an error
+ * from inside quoting an echo reply must find the echo's mapping by it and
+ * leave with the router's address and the external identifier. Regression
+ * test for the fuzzer's seed 0x6c6e6174, iteration 1259.
+ */
+static void lnat_t_outbound_query(struct kunit *test)
+{
+	struct lnat_tuple t = lnat_t_tuple(T_INT, 0x14e9, T_SRV, 0);
+	struct lnat_entry *other, *e;
+	struct lnat_t_qerr m = { };
+	struct sk_buff *skb;
+
+	t.proto = IPPROTO_ICMP;
+	rcu_read_lock();
+	other = lnat_create(test->priv, &t, in_aton(T_EXT), 1, LNAT_TF_NONE);
+	t.saddr = in_aton("10.0.0.3");
+	e = lnat_create(test->priv, &t, in_aton(T_EXT), 1, LNAT_TF_NONE);
+	rcu_read_unlock();
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(other));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	/* The second host's identifier had to move: the test can tell them. */
+	KUNIT_ASSERT_NE(test, ntohs(e->tuple[LNAT_DIR_REPLY].dport), 0x14e9);
+
+	m.echo.type = ICMP_ECHOREPLY;
+	m.echo.un.echo.id = htons(0x14e9);
+	m.echo.checksum = csum_fold(csum_partial(&m.echo, sizeof(m.echo), 0));
+	m.inner.version = 4;
+	m.inner.ihl = 5;
+	m.inner.ttl = 64;
+	m.inner.protocol = IPPROTO_ICMP;
+	m.inner.tot_len = htons(sizeof(m.inner) + sizeof(m.echo));
+	m.inner.saddr = in_aton(T_SRV);
+	m.inner.daddr = in_aton("10.0.0.3");
+	m.inner.check = ip_fast_csum(&m.inner, 5);
+	m.icmp.type = ICMP_DEST_UNREACH;
+	m.icmp.code = ICMP_FRAG_NEEDED;
+	m.icmp.un.frag.mtu = htons(1280);
+	m.icmp.checksum = csum_fold(csum_partial(&m.icmp, sizeof(m) -
+						 sizeof(m.outer), 0));
+	m.outer.version = 4;
+	m.outer.ihl = 5;
+	m.outer.ttl = 64;
+	m.outer.protocol = IPPROTO_ICMP;
+	m.outer.tot_len = htons(sizeof(m));
+	m.outer.saddr = in_aton("10.0.0.3");
+	m.outer.daddr = in_aton(T_SRV);
+	m.outer.check = ip_fast_csum(&m.outer, 5);
+	skb = alloc_skb(sizeof(m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reset_network_header(skb);
+	skb_put_data(skb, &m, sizeof(m));
+
+	KUNIT_EXPECT_EQ(test, lnat_t_verdict(test, skb, LNAT_DIR_ORIG), NF_ACCEPT);
+	memcpy(&m, skb->data, sizeof(m));
+	LNAT_EXPECT_RAW_EQ(test, m.outer.saddr, in_aton(T_EXT));
+	LNAT_EXPECT_RAW_EQ(test, m.inner.daddr, in_aton(T_EXT));
+	LNAT_EXPECT_RAW_EQ(test, m.echo.un.echo.id, e->tuple[LNAT_DIR_REPLY].dport);
+	LNAT_EXPECT_RAW_EQ(test, ip_fast_csum(&m.outer, 5), 0);
+	LNAT_EXPECT_RAW_EQ(test, ip_fast_csum(&m.inner, 5), 0);
+	LNAT_EXPECT_RAW_EQ(test, csum_fold(csum_partial(&m.icmp, sizeof(m) -
+							sizeof(m.outer), 0)), 0);
+	kfree_skb(skb);
+}
+
 static struct kunit_case lnat_icmp_cases[] = {
 	KUNIT_CASE(lnat_t_inbound_full),
 	KUNIT_CASE(lnat_t_inbound_short),
@@ -248,6 +321,7 @@ static struct kunit_case lnat_icmp_cases[] = {
 	KUNIT_CASE(lnat_t_malformed),
 	KUNIT_CASE(lnat_t_not_ours),
 	KUNIT_CASE(lnat_t_outbound_unmapped),
+	KUNIT_CASE(lnat_t_outbound_query),
 	{}
 };
 

@@ -95,7 +95,19 @@ static void lnat_t_full_cone(struct kunit *test)
 	/* No binding on that port: the outside creates nothing. */
 	in.dport = htons(6999);
 	KUNIT_EXPECT_NULL(test, lnat_create_cone(ln, &in));
+	/*
+	 * A full table of answered mappings: an error, not NULL, so the hook
+	 * drops the packet instead of passing it on untranslated.
+	 */
+	lnat_set_replied(ln, e);
+	lnat_set_replied(ln, c);
+	ln->max_entries = 2;
+	in.saddr = in_aton("198.51.100.10");
+	in.dport = htons(6000);
+	c = lnat_create_cone(ln, &in);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(c), -ENOSPC);
 	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_FULL), 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 2);
 }
 

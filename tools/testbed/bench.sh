@@ -9,14 +9,16 @@
 #   lnatct  loosenat beside a conntrack-based stateful firewall
 # Forwarding rate (UDP from one and two vCPUs, TCP with iperf3), setup rate
 # (a SYN stream, short connections), slab memory per flow; then loosenat's
-# forwarding rate against table size and a mass expiry of 1M mappings.
+# forwarding rate against table size (and conntrack's) and a traced mass
+# expiry of 1M mappings. "scale" runs only those.
 # Results: "# bench: CONFIG METRIC VALUE" lines, one per measurement; the
 # host takes medians and spreads.
 #
-# usage: bench.sh PATH/TO/loosenat.ko REPS
+# usage: bench.sh PATH/TO/loosenat.ko REPS [all|scale]
 set -u
 ko=$1
 reps=${2:-5}
+parts=${3:-all}
 . "$(dirname "$0")/lib.sh"
 flood=$here/lnat-flood
 SECS=3
@@ -151,30 +153,65 @@ config() {
 }
 
 # Forwarding rate with the table pre-populated: SYNs from many sources
-# (unanswered, long timeout), then the same UDP stream.
+# (unanswered, long timeout), then the same UDP stream; loosenat's table,
+# or conntrack's (stock) for comparison.
 scale() {
-	local size have=0 i dport=7
+	local c=$1 size have=0 i dport=7
 
-	setup_cfg lnat
-	R sysctl -qw net.loosenat.tcp_timeout_syn_sent=3600 \
-		net.loosenat.max_entries=$((4 * BUCKETS))
+	setup_cfg "$c"
+	# The previous table is freed in the background.
+	slab_settle
+	if [ "$c" = lnat ]; then
+		R sysctl -qw net.loosenat.tcp_timeout_syn_sent=3600 \
+			net.loosenat.max_entries=$((4 * BUCKETS))
+	else
+		R sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3600
+	fi
 	for size in 1000 100000 1000000; do
 		# A destination port range of its own for each step: all new.
 		C1 "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 tcp \
 			S $((size - have)) $dport > /dev/null
 		have=$size
 		dport=$((dport + 100))
-		emit lnat table_entries_$size "$(count)"
+		emit "$c" table_entries_$size "$(entries "$c")"
 		for ((i = 0; i < reps; i++)); do
-			udp_pps lnat "udp_pps_at_$size" 1 1
+			udp_pps "$c" "udp_pps_at_$size" 1 1
 		done
 	done
-	# Mass expiry: all of them at once; the GC's longest slice.
+}
+
+entries() {
+	if [ "$1" = lnat ]; then
+		count
+	else
+		R cat /proc/sys/net/netfilter/nf_conntrack_count
+	fi
+}
+
+# Mass expiry of loosenat's 1M mappings, all at once, traced: how long the
+# collector held a CPU between reschedule points, its own work apart from
+# the interrupts and softirqs that came in meanwhile, and the longest
+# softirq of each kind (RCU's frees the entries) while it lasted.
+expiry() {
 	local t0=$SECONDS
-	R sysctl -qw net.loosenat.tcp_timeout_syn_sent=1
-	busywait 600 count_is 0
+
+	perf record -q -a -o "$tmp/expiry.data" \
+		-e irq:softirq_entry -e irq:softirq_exit \
+		-e irq:irq_handler_entry -e irq:irq_handler_exit \
+		-e sched:sched_switch -e workqueue:workqueue_execute_start \
+		-e workqueue:workqueue_execute_end -- sh -c "
+		ip netns exec router sysctl -qw net.loosenat.tcp_timeout_syn_sent=1
+		for i in \$(seq 6000); do
+			[ \$(ip netns exec router sysctl -n net.loosenat.count) = 0 ] &&
+				exit 0
+			sleep 0.1
+		done
+		exit 1" > /dev/null 2>&1
 	emit lnat expiry_seconds_1M "$((SECONDS - t0))"
 	emit lnat gc_slice_max_us "$(stat1 gc_slice_us)"
+	perf script -i "$tmp/expiry.data" -F comm,tid,cpu,time,event,trace \
+		2> /dev/null | "$here/stalls.py" lnat_gc_work
+	rm -f "$tmp/expiry.data"
 }
 
 # Where the CPU goes, per configuration: a system-wide cpu-clock profile
@@ -211,21 +248,27 @@ profile() {
 }
 
 echo "# bench: kernel $(uname -r) cpus $(nproc) reps $reps"
-for ((rep = 0; rep < reps; rep++)); do
-	rmmod loosenat 2>/dev/null
-	config plain
-	config stock
-	load_lnat || { echo "Bail out! cannot load $ko"; exit 1; }
-	config lnat
-	config lnatct
-	emit lnat bytes_per_entry "$(cat /sys/kernel/slab/lnat_entry/slab_size)"
-done
-for c in plain stock lnat; do
-	[ $c = lnat ] && { load_lnat || exit 1; }
-	[ $c = lnat ] || rmmod loosenat 2> /dev/null
-	profile $c
-done
-scale
+if [ "$parts" = all ]; then
+	for ((rep = 0; rep < reps; rep++)); do
+		rmmod loosenat 2>/dev/null
+		config plain
+		config stock
+		load_lnat || { echo "Bail out! cannot load $ko"; exit 1; }
+		config lnat
+		config lnatct
+		emit lnat bytes_per_entry "$(cat /sys/kernel/slab/lnat_entry/slab_size)"
+	done
+	for c in plain stock lnat; do
+		[ $c = lnat ] && { load_lnat || exit 1; }
+		[ $c = lnat ] || rmmod loosenat 2> /dev/null
+		profile $c
+	done
+fi
+rmmod loosenat 2> /dev/null
+scale stock
+load_lnat || { echo "Bail out! cannot load $ko"; exit 1; }
+scale lnat
+expiry
 cleanup
 trap - EXIT
 echo "# bench: done"
