@@ -248,10 +248,11 @@ bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);
 int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 	       unsigned int *thoff, u32 *info);
 bool lnat_icmp_is_query(u8 type);
-unsigned int lnat_out(void *priv, struct sk_buff *skb,
-		      const struct nf_hook_state *state);
-unsigned int lnat_in(void *priv, struct sk_buff *skb,
-		     const struct nf_hook_state *state);
+unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
+			   const struct net_device *out, __be32 ext,
+			   struct lnat_entry **ep);
+unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
+			  struct lnat_entry **ep);
 int lnat_hooks_register(struct net *net);
 void lnat_hooks_unregister(struct net *net);
 

@@ -128,23 +128,27 @@ static __be32 lnat_masq_addr(const struct sk_buff *skb,
 	return inet_select_addr(out, nh, RT_SCOPE_UNIVERSE);
 }
 
-unsigned int lnat_out(void *priv, struct sk_buff *skb,
-		      const struct nf_hook_state *state)
+/*
+ * A packet leaving through @out, a masqueraded interface: the whole of
+ * lnat_out() but the interface match, so the KUnit fuzzer runs this very
+ * code. @ext is the masquerade address, or 0 to ask the route only when a
+ * packet needs it (the fuzzer has no WAN device and passes its own). The
+ * mapping used is returned in @ep, if not NULL.
+ */
+unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
+			   const struct net_device *out, __be32 ext,
+			   struct lnat_entry **ep)
 {
-	struct lnat_net *ln = lnat_pernet(state->net);
 	struct lnat_entry *e;
 	struct lnat_tuple t;
 	unsigned int thoff;
-	__be32 ext;
 	u32 info;
 	int ret;
 
-	if (!lnat_iface_match(ln, state->out))
-		return NF_ACCEPT;
 	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_ORIG,
-				 lnat_masq_addr(skb, state->out, t.daddr));
+				 ext ?: lnat_masq_addr(skb, out, t.daddr));
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;
@@ -156,7 +160,8 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		if (t.proto == IPPROTO_TCP)
 			lnat_tcp_update(e, LNAT_DIR_ORIG, info);
 	} else {
-		ext = lnat_masq_addr(skb, state->out, t.daddr);
+		if (!ext)
+			ext = lnat_masq_addr(skb, out, t.daddr);
 		if (!ext) {
 			LNAT_STAT_INC(ln, DROP_NOADDR);
 			return NF_DROP;
@@ -164,10 +169,12 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 		/* The router's own traffic: its ports are never mapped. */
 		if (ext == t.saddr)
 			return NF_ACCEPT;
-		e = lnat_create(ln, &t, ext, state->out->ifindex, info);
+		e = lnat_create(ln, &t, ext, out->ifindex, info);
 		if (IS_ERR(e))
 			return NF_DROP;
 	}
+	if (ep)
+		*ep = e;
 	lnat_refresh(e);
 	if (lnat_mangle(skb, thoff, LNAT_DIR_ORIG, e->tuple[LNAT_DIR_REPLY].daddr,
 			e->tuple[LNAT_DIR_REPLY].dport)) {
@@ -177,18 +184,26 @@ unsigned int lnat_out(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-unsigned int lnat_in(void *priv, struct sk_buff *skb,
-		     const struct nf_hook_state *state)
+static unsigned int lnat_out(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
 {
 	struct lnat_net *ln = lnat_pernet(state->net);
+
+	if (!lnat_iface_match(ln, state->out))
+		return NF_ACCEPT;
+	return lnat_xlat_out(ln, skb, state->out, 0, NULL);
+}
+
+/* lnat_in() but the interface match, as lnat_xlat_out() for lnat_out(). */
+unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
+			  struct lnat_entry **ep)
+{
 	struct lnat_entry *e;
 	struct lnat_tuple t;
 	unsigned int thoff;
 	u32 info;
 	int ret;
 
-	if (!lnat_iface_match(ln, state->in))
-		return NF_ACCEPT;
 	ret = lnat_parse(skb, LNAT_DIR_REPLY, &t, &thoff, &info);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_REPLY, 0);
@@ -206,6 +221,8 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 	/* No mapping: the packet is for the router itself. */
 	if (!e)
 		return NF_ACCEPT;
+	if (ep)
+		*ep = e;
 	LNAT_STAT_INC(ln, FOUND);
 	lnat_set_replied(ln, e);
 	if (t.proto == IPPROTO_TCP)
@@ -217,6 +234,16 @@ unsigned int lnat_in(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 	return NF_ACCEPT;
+}
+
+static unsigned int lnat_in(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	struct lnat_net *ln = lnat_pernet(state->net);
+
+	if (!lnat_iface_match(ln, state->in))
+		return NF_ACCEPT;
+	return lnat_xlat_in(ln, skb, NULL);
 }
 
 static const struct nf_hook_ops lnat_ops[] = {

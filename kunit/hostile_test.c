@@ -4,8 +4,10 @@
  * with oracles checked on every one; a hash key per table; chain lengths
  * under tuples crafted to collide in an unkeyed hash.
  */
+#include <linux/etherdevice.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
+#include <linux/netdevice.h>
 #include <linux/panic_notifier.h>
 #include <linux/prandom.h>
 #include <linux/udp.h>
@@ -104,6 +106,7 @@ enum {
 struct lnat_t_fuzz {
 	struct kunit *test;
 	struct lnat_net *ln;
+	struct net_device *dev;	/* the WAN device mappings are made on */
 	struct rnd_state rnd;
 	unsigned int iter;
 	enum lnat_dir dir;
@@ -581,70 +584,34 @@ static void lnat_t_remember(struct lnat_t_fuzz *f, const struct lnat_entry *e)
 }
 
 /*
- * What lnat_out() (ORIG) and lnat_in() (REPLY) do once the interface
- * matched. The hooks cannot be called here: the test module registers no
- * pernet data for lnat_pernet() to find, and there is no WAN device to take
- * the external address from, so it is fixed. Caller holds rcu_read_lock.
+ * The packet through lnat_out() (ORIG) or lnat_in() (REPLY) past their
+ * interface match: the hooks' own code, lnat_xlat_out() and lnat_xlat_in().
+ * The outbound side gets the fixed external address, since the fuzzer has
+ * no WAN device to take one from. Caller holds rcu_read_lock.
  */
 static unsigned int lnat_t_hook(struct lnat_t_fuzz *f, struct sk_buff *skb,
 				struct lnat_t_run *r)
 {
-	struct lnat_net *ln = f->ln;
-	struct lnat_entry *e;
-	unsigned int thoff;
-	__be32 addr;
-	__be16 port;
+	struct lnat_entry *e = NULL;
+	unsigned int thoff, v;
 
+	/* For the oracles: what the hook sees (parsing changes nothing). */
 	r->parsed = lnat_parse(skb, f->dir, &r->in, &thoff, &r->info);
-	if (r->parsed > 0)
-		return lnat_icmp(ln, skb, f->dir,
-				 f->dir == LNAT_DIR_ORIG ? LNAT_T_EXT : 0);
-	if (r->parsed < 0) {
-		LNAT_STAT_INC(ln, INVALID);
-		return NF_DROP;
-	}
-
-	e = lnat_lookup(ln, f->dir, &r->in);
+	if (f->dir == LNAT_DIR_ORIG)
+		v = lnat_xlat_out(f->ln, skb, f->dev, LNAT_T_EXT, &e);
+	else
+		v = lnat_xlat_in(f->ln, skb, &e);
+	if (!e)
+		return v;
+	/* What the translated packet must parse to. */
+	r->mangled = true;
 	if (f->dir == LNAT_DIR_ORIG) {
-		if (e) {
-			LNAT_STAT_INC(ln, FOUND);
-			if (r->in.proto == IPPROTO_TCP)
-				lnat_tcp_update(e, LNAT_DIR_ORIG, r->info);
-		} else {
-			if (r->in.saddr == LNAT_T_EXT)
-				return NF_ACCEPT;
-			e = lnat_create(ln, &r->in, LNAT_T_EXT, 1, r->info);
-			if (IS_ERR(e))
-				return NF_DROP;
-		}
 		lnat_t_remember(f, e);
-		addr = e->tuple[LNAT_DIR_REPLY].daddr;
-		port = e->tuple[LNAT_DIR_REPLY].dport;
 		r->xlat = lnat_t_inverse(&e->tuple[LNAT_DIR_REPLY]);
 	} else {
-		if (!e && r->in.proto == IPPROTO_UDP &&
-		    READ_ONCE(ln->udp_full_cone)) {
-			e = lnat_create_cone(ln, &r->in);
-			if (IS_ERR(e))
-				return NF_DROP;
-		}
-		if (!e)
-			return NF_ACCEPT;
-		LNAT_STAT_INC(ln, FOUND);
-		lnat_set_replied(ln, e);
-		if (r->in.proto == IPPROTO_TCP)
-			lnat_tcp_update(e, LNAT_DIR_REPLY, r->info);
-		addr = e->tuple[LNAT_DIR_ORIG].saddr;
-		port = e->tuple[LNAT_DIR_ORIG].sport;
 		r->xlat = lnat_t_inverse(&e->tuple[LNAT_DIR_ORIG]);
 	}
-	lnat_refresh(e);
-	r->mangled = true;
-	if (lnat_mangle(skb, thoff, f->dir, addr, port)) {
-		LNAT_STAT_INC(ln, DROP_NOMEM);
-		return NF_DROP;
-	}
-	return NF_ACCEPT;
+	return v;
 }
 
 /* Caller holds rcu_read_lock: the outcome a valid packet must have. */
@@ -868,6 +835,10 @@ static void lnat_t_fuzz(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->test = test;
 	f->ln = ln;
+	/* Never registered: lnat_xlat_out() reads only its ifindex. */
+	f->dev = alloc_netdev(0, "lnatfuzz", NET_NAME_UNKNOWN, ether_setup);
+	KUNIT_ASSERT_NOT_NULL(test, f->dev);
+	f->dev->ifindex = 1;
 	prandom_seed_state(&f->rnd, (u64)fuzz_seed << 32 | first);
 	/* Nothing expires, so a remembered mapping is live until evicted. */
 	for (i = 0; i < LNAT_TO_MAX; i++)
@@ -903,6 +874,7 @@ static void lnat_t_fuzz(struct kunit *test)
 
 	atomic_notifier_chain_unregister(&panic_notifier_list, &lnat_t_panic_nb);
 	WRITE_ONCE(lnat_t_running, NULL);
+	free_netdev(f->dev);
 	kunit_info(test, "%u packets, %llu ms: %u drop (%u invalid), %u xlat, %u ICMP xlat, %u kept; %u new, %u evicted",
 		   i - first, (ktime_get_ns() - start) / NSEC_PER_MSEC,
 		   f->n_drop, f->n_invalid, f->n_xlat, f->n_icmp_xlat,
