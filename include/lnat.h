@@ -7,6 +7,7 @@
 #ifndef _LNAT_H
 #define _LNAT_H
 
+#include <linux/llist.h>
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -129,11 +130,13 @@ struct lnat_entry {
 	struct lnat_tuple tuple[LNAT_DIR_MAX];
 	/*
 	 * Off the unreplied list before it is dead (both under lnat_net.lock),
-	 * so the RCU head can share its space: 112 bytes an entry, not 128.
+	 * so the RCU head or the collector's free batch can share its space:
+	 * 112 bytes an entry, not 128.
 	 */
 	union {
 		struct list_head unreplied;	/* lnat_net.unreplied, oldest first */
 		struct rcu_head rcu;
+		struct llist_node dead;
 	};
 	unsigned long flags;
 	u32 last_seen;			/* jiffies, refreshed at most once a tick */
@@ -168,6 +171,7 @@ struct lnat_net {
 	struct lnat_stats __percpu *stats;
 	struct delayed_work gc_work;
 	atomic_t revalidate;		/* device or address changed */
+	unsigned int gc_pos;		/* next bucket of the sweep */
 	u64 gc_slice_max;		/* ns, longest GC run between resched */
 
 	/* sysctl-backed settings, read locklessly on the packet path */

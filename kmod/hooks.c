@@ -213,6 +213,9 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 	}
 
 	e = lnat_lookup(ln, LNAT_DIR_REPLY, &t);
+	/* Expired, the collector not there yet: it lets nothing in. */
+	if (e && lnat_expired(ln, e, jiffies))
+		e = NULL;
 	if (!e && t.proto == IPPROTO_UDP && READ_ONCE(ln->udp_full_cone)) {
 		e = lnat_create_cone(ln, &t);
 		if (IS_ERR(e))

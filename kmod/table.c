@@ -2,30 +2,53 @@
 /*
  * The mapping table: one keyed hash per direction, RCU readers on the packet
  * path, one spinlock per netns for writers (only taken when a mapping is
- * created, first answered or removed), and expiry in a work item that walks
- * the table a bucket at a time.
+ * created, first answered or removed), and expiry in a work item that sweeps
+ * the table a bucket at a time, in short runs.
  */
 #include <linux/slab.h>
 #include <linux/random.h>
 #include <linux/inetdevice.h>
 #include "lnat.h"
 
-#define LNAT_GC_INTERVAL	HZ
+/*
+ * The collector sweeps the table in runs of at most LNAT_GC_RUN_NS, a pause
+ * between runs, and a longer one between sweeps: a full table costs a few
+ * per cent of one CPU, not a whole walk every second. A run that finds
+ * LNAT_GC_BUSY expired entries goes on at once, so a mass expiry is
+ * reclaimed at full speed.
+ */
+#define LNAT_GC_INTERVAL	HZ			/* between sweeps */
+#define LNAT_GC_PAUSE		(HZ / 10)		/* between runs */
+#define LNAT_GC_RUN_NS		(2 * NSEC_PER_MSEC)
+#define LNAT_GC_BUSY		64
 #define LNAT_GC_SLICE_NS	(200 * NSEC_PER_USEC)	/* CPU held at most */
 #define LNAT_EVICT_MAX		8	/* bounded eviction work per new mapping */
 
 static struct kmem_cache *lnat_cache;
+/* Frees the collector's batches of entries, after a grace period. */
+static struct workqueue_struct *lnat_free_wq;
 
 int lnat_cache_init(void)
 {
 	lnat_cache = KMEM_CACHE(lnat_entry, 0);
-	return lnat_cache ? 0 : -ENOMEM;
+	if (!lnat_cache)
+		return -ENOMEM;
+	lnat_free_wq = alloc_workqueue("lnat_free", WQ_UNBOUND, 0);
+	if (!lnat_free_wq) {
+		kmem_cache_destroy(lnat_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void lnat_cache_exit(void)
 {
-	/* Entries are freed by call_rcu callbacks into this cache. */
+	/*
+	 * Entries are freed by call_rcu callbacks into this cache, or by batch
+	 * work that an RCU callback queues.
+	 */
 	rcu_barrier();
+	destroy_workqueue(lnat_free_wq);
 	kmem_cache_destroy(lnat_cache);
 }
 
@@ -59,6 +82,7 @@ int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 	INIT_LIST_HEAD(&ln->unreplied);
 	atomic_set(&ln->count, 0);
 	atomic_set(&ln->revalidate, 0);
+	ln->gc_pos = 0;
 	INIT_DELAYED_WORK(&ln->gc_work, lnat_gc_work);
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
 			   LNAT_GC_INTERVAL);
@@ -123,7 +147,14 @@ static void lnat_free_rcu(struct rcu_head *rcu)
 	kmem_cache_free(lnat_cache, container_of(rcu, struct lnat_entry, rcu));
 }
 
-static void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e)
+/*
+ * Take @e out of the table. It is freed after a grace period: by its own RCU
+ * callback, or, if @dead is given (process context), with the batch that
+ * lnat_free_batch() is handed, so that a mass expiry costs one callback,
+ * not a million frees in the RCU softirq.
+ */
+static void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
+			struct llist_head *dead)
 {
 	lockdep_assert_held(&ln->lock);
 	set_bit(LNAT_F_DEAD, &e->flags);
@@ -133,7 +164,51 @@ static void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e)
 	if (e->bind)
 		lnat_bind_put(ln, e->bind);
 	atomic_dec(&ln->count);
-	call_rcu(&e->rcu, lnat_free_rcu);
+	if (dead)
+		llist_add(&e->dead, dead);
+	else
+		call_rcu(&e->rcu, lnat_free_rcu);
+}
+
+struct lnat_batch {
+	struct rcu_work rwork;
+	struct llist_node *first;
+};
+
+static void lnat_batch_work(struct work_struct *work)
+{
+	struct lnat_batch *b = container_of(to_rcu_work(work),
+					    struct lnat_batch, rwork);
+	struct lnat_entry *e, *tmp;
+	unsigned int n = 0;
+
+	llist_for_each_entry_safe(e, tmp, b->first, dead) {
+		kmem_cache_free(lnat_cache, e);
+		if (++n % 1024 == 0)
+			cond_resched();
+	}
+	kfree(b);
+}
+
+/* Free the entries on @dead once no reader can see them. May sleep. */
+static void lnat_free_batch(struct llist_head *dead)
+{
+	struct llist_node *first = llist_del_all(dead);
+	struct lnat_entry *e, *tmp;
+	struct lnat_batch *b;
+
+	if (!first)
+		return;
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (b) {
+		b->first = first;
+		INIT_RCU_WORK(&b->rwork, lnat_batch_work);
+		queue_rcu_work(lnat_free_wq, &b->rwork);
+		return;
+	}
+	synchronize_rcu();
+	llist_for_each_entry_safe(e, tmp, first, dead)
+		kmem_cache_free(lnat_cache, e);
 }
 
 /* Make room by dropping the oldest mapping that never saw a reply. */
@@ -145,7 +220,7 @@ static bool lnat_evict(struct lnat_net *ln)
 				     unreplied);
 	if (!e)
 		return false;
-	lnat_unlink(ln, e);
+	lnat_unlink(ln, e, NULL);
 	LNAT_STAT_INC(ln, EARLY_DROP);
 	return true;
 }
@@ -419,7 +494,8 @@ static void lnat_gc_slice(struct lnat_net *ln, u64 start)
 }
 
 static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
-					bool all, bool revalidate)
+					bool all, bool revalidate,
+					struct llist_head *dead)
 {
 	unsigned long now = jiffies;
 	unsigned int removed = 0;
@@ -436,7 +512,7 @@ static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
 			continue;
 		if (expired)
 			LNAT_STAT_INC(ln, EXPIRED);
-		lnat_unlink(ln, e);
+		lnat_unlink(ln, e, dead);
 		removed++;
 	}
 	spin_unlock_bh(&ln->lock);
@@ -446,43 +522,77 @@ static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
 
 /*
  * Remove expired entries (all of them if @all, and those whose device or
- * address went away if @revalidate). Process context only: the lock is held
- * one bucket at a time and the CPU is offered up every LNAT_GC_SLICE_NS, so
- * a mass expiry never holds it for long whatever the table's size.
+ * address went away if @revalidate) from bucket *@pos on, to the end of the
+ * table or, with a @budget, until that many ns have passed; *@pos is left
+ * where to go on. Process context only: the lock is held one bucket at a
+ * time and the CPU is offered up every LNAT_GC_SLICE_NS, so no walk holds it
+ * for long whatever the table's size.
  */
-unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
+static unsigned int lnat_collect_from(struct lnat_net *ln, unsigned int *pos,
+				      bool all, bool revalidate, u64 budget)
 {
 	unsigned int i, n = 1U << ln->hash_bits, removed = 0;
-	u64 start = ktime_get_ns();
+	u64 begin = ktime_get_ns(), start = begin, now;
+	LLIST_HEAD(dead);
 
 	might_sleep();
-	/* Most netns (every container's) masquerade nothing: skip the walk. */
-	if (!atomic_read(&ln->count))
-		return 0;
-	for (i = 0; i < n; i++) {
+	for (i = *pos; i < n; i++) {
 		/* Empty buckets are cheap: look at the clock every 64. */
 		if (hlist_empty(&ln->hash[LNAT_DIR_ORIG][i])) {
 			if (i % 64 != 63)
 				continue;
 		} else {
-			removed += lnat_collect_bucket(ln, i, all, revalidate);
+			removed += lnat_collect_bucket(ln, i, all, revalidate,
+							&dead);
 		}
-		if (ktime_get_ns() - start >= LNAT_GC_SLICE_NS) {
+		now = ktime_get_ns();
+		if (budget && now - begin >= budget) {
+			i++;
+			break;
+		}
+		if (now - start >= LNAT_GC_SLICE_NS) {
 			lnat_gc_slice(ln, start);
 			cond_resched();
 			start = ktime_get_ns();
 		}
 	}
 	lnat_gc_slice(ln, start);
+	lnat_free_batch(&dead);
+	*pos = i;
 	return removed;
+}
+
+/* A whole walk now: flush, revalidation, teardown and KUnit. */
+unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
+{
+	unsigned int pos = 0;
+
+	/* Most netns (every container's) masquerade nothing: skip the walk. */
+	if (!atomic_read(&ln->count))
+		return 0;
+	return lnat_collect_from(ln, &pos, all, revalidate, 0);
 }
 
 void lnat_gc_work(struct work_struct *work)
 {
 	struct lnat_net *ln = container_of(to_delayed_work(work),
 					   struct lnat_net, gc_work);
+	unsigned long next = LNAT_GC_PAUSE;
+	unsigned int removed = 0;
 
-	lnat_collect(ln, false, atomic_xchg(&ln->revalidate, 0));
-	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
-			   LNAT_GC_INTERVAL);
+	/* A device or address went: its mappings go now, in one walk. */
+	if (atomic_xchg(&ln->revalidate, 0))
+		lnat_collect(ln, false, true);
+	if (atomic_read(&ln->count))
+		removed = lnat_collect_from(ln, &ln->gc_pos, false, false,
+					    LNAT_GC_RUN_NS);
+	else
+		ln->gc_pos = 1U << ln->hash_bits;
+	if (ln->gc_pos >= 1U << ln->hash_bits) {
+		ln->gc_pos = 0;
+		next = LNAT_GC_INTERVAL;
+	}
+	if (removed >= LNAT_GC_BUSY)
+		next = 0;
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work, next);
 }

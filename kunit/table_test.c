@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KUnit: the mapping table (insert, lookup, expiry, eviction, flush). */
+#include <net/ip.h>
+#include <net/tcp.h>
 #include "lnat_kunit.h"
 
 static struct lnat_entry *lnat_t_new(struct kunit *test, u16 sport,
@@ -93,6 +95,47 @@ static void lnat_t_expiry(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lnat_collect(ln, false, false), 1U);
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EXPIRED), 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 0);
+}
+
+/*
+ * An expired mapping the collector has not reached yet lets nothing in:
+ * the packet goes to the router untranslated, the mapping untouched. Once
+ * refreshed from inside, it translates again.
+ */
+static void lnat_t_expired_inbound(struct kunit *test)
+{
+	struct lnat_tuple reply = lnat_t_tuple("192.0.2.2", 80, "192.0.2.1", 4011);
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e, *used;
+	struct sk_buff *skb;
+	unsigned int v;
+
+	e = lnat_t_new(test, 4011, LNAT_TF_SYN);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	KUNIT_ASSERT_EQ(test, ntohs(e->tuple[LNAT_DIR_REPLY].dport), 4011);
+	lnat_t_backdate(e, ln->timeout[LNAT_TCP_SYN_SENT] + 1);
+
+	used = NULL;
+	skb = lnat_t_skb(test, &reply, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
+	rcu_read_lock();
+	v = lnat_xlat_in(ln, skb, &used);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	KUNIT_EXPECT_NULL(test, used);
+	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, reply.daddr);
+	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_REPLIED, &e->flags));
+	kfree_skb(skb);
+
+	lnat_refresh(e);
+	skb = lnat_t_skb(test, &reply, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
+	rcu_read_lock();
+	v = lnat_xlat_in(ln, skb, &used);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	KUNIT_EXPECT_PTR_EQ(test, used, e);
+	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, in_aton("10.0.0.2"));
+	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_REPLIED, &e->flags));
+	kfree_skb(skb);
 }
 
 static void lnat_t_loose_timeout(struct kunit *test)
@@ -211,6 +254,7 @@ static struct kunit_case lnat_table_cases[] = {
 	KUNIT_CASE(lnat_t_both_directions),
 	KUNIT_CASE(lnat_t_loose_counters),
 	KUNIT_CASE(lnat_t_expiry),
+	KUNIT_CASE(lnat_t_expired_inbound),
 	KUNIT_CASE(lnat_t_loose_timeout),
 	KUNIT_CASE(lnat_t_full),
 	KUNIT_CASE(lnat_t_reply_to_dead),

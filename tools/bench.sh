@@ -7,7 +7,7 @@
 # usage: bench.sh [REPS [all|scale]]: "scale" runs only the table-size and
 # expiry part.
 set -euo pipefail
-"$(dirname "$0")/deps.sh" iperf3 gnuplot-nox linux-perf
+"$(dirname "$0")/deps.sh" iperf3 gnuplot-nox linux-perf rt-tests
 . "$(dirname "$0")/common.sh"
 reps=${1:-5}
 parts=${2:-all}

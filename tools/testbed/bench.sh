@@ -9,8 +9,9 @@
 #   lnatct  loosenat beside a conntrack-based stateful firewall
 # Forwarding rate (UDP from one and two vCPUs, TCP with iperf3), setup rate
 # (a SYN stream, short connections), slab memory per flow; then loosenat's
-# forwarding rate against table size (and conntrack's) and a traced mass
-# expiry of 1M mappings. "scale" runs only those.
+# forwarding rate against table size (and conntrack's) and a mass expiry of
+# 1M mappings, with cyclictest's scheduling latency beside each. "scale"
+# runs only those.
 # Results: "# bench: CONFIG METRIC VALUE" lines, one per measurement; the
 # host takes medians and spreads.
 #
@@ -167,6 +168,9 @@ scale() {
 	else
 		R sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3600
 	fi
+	# The floor: the probe with an empty table.
+	cyclic "$tmp/lat" 30
+	emit "$c" latency_max_us_empty "$(latency "$tmp/lat")"
 	for size in 1000 100000 1000000; do
 		# A destination port range of its own for each step: all new.
 		C1 "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 tcp \
@@ -178,6 +182,10 @@ scale() {
 			udp_pps "$c" "udp_pps_at_$size" 1 1
 		done
 	done
+	[ "$c" = stock ] || return 0
+	# conntrack's own collector with its 1M entries live.
+	cyclic "$tmp/lat" 30
+	emit stock latency_max_us_live_1M "$(latency "$tmp/lat")"
 }
 
 entries() {
@@ -188,29 +196,52 @@ entries() {
 	fi
 }
 
-# Mass expiry of loosenat's 1M mappings, all at once, traced: how long the
-# collector held a CPU between reschedule points, its own work apart from
-# the interrupts and softirqs that came in meanwhile, and the longest
-# softirq of each kind (RCU's frees the entries) while it lasted.
-expiry() {
-	local t0=$SECONDS
+# cyclictest LOG SECONDS: a SCHED_FIFO thread on each vCPU wakes every
+# millisecond for SECONDS (or until SIGINT) and records how late it ran:
+# any stretch the kernel held a CPU without a preemption point (under the
+# stock kernel's voluntary preemption) or in softirq shows as its lateness.
+cyclic() {
+	cyclictest -q -m -p 95 -i 1000 -d 0 -t 2 -a 0,1 -D "$2" > "$1" 2>&1
+}
+# The longest lateness of any thread, in us.
+latency() {
+	awk '/^T:/ { for (i = 1; i < NF; i++) if ($i == "Max:" && $(i + 1) > m)
+		m = $(i + 1) } END { print m + 0 }' "$1"
+}
 
+# Mass expiry of loosenat's 1M mappings, all at once: the time to reclaim
+# them and cyclictest's longest lateness meanwhile, beside the same probe
+# with the 1M mappings live (the collector sweeping, nothing to reclaim).
+# The expiry is traced, to tell who held a CPU when the probe was late:
+# the collector's runs, softirqs by kind, interrupts (stalls.py).
+expiry() {
+	local t0 p
+
+	cyclic "$tmp/lat0" 30
+	emit lnat latency_max_us_live_1M "$(latency "$tmp/lat0")"
+	cyclictest -q -m -p 95 -i 1000 -d 0 -t 2 -a 0,1 -D 900 \
+		> "$tmp/lat1" 2>&1 &
+	p=$!
+	t0=$SECONDS
 	perf record -q -a -o "$tmp/expiry.data" \
 		-e irq:softirq_entry -e irq:softirq_exit \
 		-e irq:irq_handler_entry -e irq:irq_handler_exit \
-		-e sched:sched_switch -e workqueue:workqueue_execute_start \
+		-e sched:sched_switch -e sched:sched_wakeup \
+		-e workqueue:workqueue_execute_start \
 		-e workqueue:workqueue_execute_end -- sh -c "
 		ip netns exec router sysctl -qw net.loosenat.tcp_timeout_syn_sent=1
-		for i in \$(seq 6000); do
+		for i in \$(seq 3000); do
 			[ \$(ip netns exec router sysctl -n net.loosenat.count) = 0 ] &&
 				exit 0
-			sleep 0.1
-		done
-		exit 1" > /dev/null 2>&1
+			sleep 0.2
+		done" > /dev/null 2>&1
 	emit lnat expiry_seconds_1M "$((SECONDS - t0))"
+	kill -INT "$p"
+	wait "$p"
+	emit lnat latency_max_us_expiry_1M "$(latency "$tmp/lat1")"
 	emit lnat gc_slice_max_us "$(stat1 gc_slice_us)"
 	perf script -i "$tmp/expiry.data" -F comm,tid,cpu,time,event,trace \
-		2> /dev/null | "$here/stalls.py" lnat_gc_work
+		2> /dev/null | "$here/stalls.py" lnat_gc_work cyclictest
 	rm -f "$tmp/expiry.data"
 }
 
