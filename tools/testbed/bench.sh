@@ -140,6 +140,9 @@ config() {
 	local c=$1
 
 	setup_cfg "$c"
+	# The previous configuration's 100000 flows are torn down in the
+	# background: not while this one is measured.
+	slab_settle
 	bg S iperf3 -s > /dev/null
 	bg S "$here/lnat-conn" server 192.0.2.2 5001
 	busywait 20 sh -c "ip netns exec srv ss -ltnH 'sport = :5201' | grep -q ."
