@@ -222,6 +222,7 @@ expiry() {
 
 	cyclic "$tmp/lat0" 30
 	emit lnat latency_max_us_live_1M "$(latency "$tmp/lat0")"
+	# Not cyclic(): $! must be cyclictest's own PID, for its SIGINT summary.
 	cyclictest -q -m -p 95 -i 1000 -d 0 -t 2 -a 0,1 -D 900 \
 		> "$tmp/lat1" 2>&1 &
 	p=$!
