@@ -86,6 +86,7 @@ struct lnat_tuple {
 	__be16 sport;
 	__be16 dport;
 	u8 proto;
+	u16 zone;	/* conntrack zone of an outbound packet, 0 inbound */
 };
 
 /* Entry flag bits (atomic bitops on lnat_entry.flags). */
@@ -115,9 +116,24 @@ struct lnat_bind {
 	__be16 int_port;
 	__be16 ext_port;
 	u8 proto;
+	u16 zone;
 	unsigned int refs;		/* mappings using it, under lnat_net.lock */
 	int ifindex;
+	struct lnat_pool *pool;
 	struct rcu_head rcu;
+};
+
+/*
+ * The external ports that UDP or ICMP bindings hold on one address, so a
+ * free one is found with bounded work (one bitmap search), not by probing.
+ * Only touched under lnat_net.lock.
+ */
+struct lnat_pool {
+	struct hlist_node node;
+	__be32 addr;
+	u8 proto;
+	unsigned int refs;		/* bindings on it */
+	unsigned long *used;		/* 65536 bits */
 };
 
 /*
@@ -151,9 +167,11 @@ struct lnat_entry {
 #define LNAT_MAX_IFACES		8
 #define LNAT_IFNAMES_LEN	(LNAT_MAX_IFACES * (IFNAMSIZ + 1))
 
+/* Interface names; a trailing '+' or '*' matches every name it prefixes. */
 struct lnat_ifset {
 	unsigned int n;
 	char name[LNAT_MAX_IFACES][IFNAMSIZ];
+	u8 cmp[LNAT_MAX_IFACES];	/* bytes compared: IFNAMSIZ or a prefix */
 	struct rcu_head rcu;
 };
 
@@ -164,8 +182,9 @@ struct lnat_net {
 	unsigned int hash_bits;
 	hsiphash_key_t hash_key;
 
-	spinlock_t lock;		/* writers: chains, unreplied, count */
+	spinlock_t lock;		/* writers: chains, unreplied, count, pools */
 	struct list_head unreplied;
+	struct hlist_head pools;
 	atomic_t count;
 
 	struct lnat_stats __percpu *stats;
@@ -179,6 +198,8 @@ struct lnat_net {
 	int max_entries;
 	u32 port_range;			/* low << 16 | high */
 	int udp_full_cone;
+	u32 mark;			/* translate only (skb->mark & mask) == mark */
+	u32 mark_mask;
 	struct lnat_ifset __rcu *ifset;
 	char ifnames[LNAT_IFNAMES_LEN];
 	struct ctl_table_header *sysctl_hdr;
@@ -202,6 +223,7 @@ u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
 struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
 			       const struct lnat_tuple *t);
 bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
+void lnat_remove(struct lnat_net *ln, struct lnat_entry *e);
 struct lnat_entry *lnat_create(struct lnat_net *ln,
 			       const struct lnat_tuple *orig, __be32 ext_addr,
 			       int ifindex, u32 info);
@@ -234,6 +256,8 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 				const struct lnat_tuple *orig, __be32 ext_addr,
 				int ifindex);
 void lnat_bind_put(struct lnat_net *ln, struct lnat_bind *b);
+void lnat_bind_retire(struct lnat_bind *b);
+bool lnat_bind_retired(const struct lnat_bind *b);
 
 /* mangle.c */
 int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,

@@ -12,8 +12,13 @@
 #include <linux/inetdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_bridge.h>
 #include <net/ip.h>
 #include <net/route.h>
+#include <net/xfrm.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include "lnat.h"
 
@@ -31,7 +36,7 @@ bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev)
 	if (!set || !dev)
 		return false;
 	for (i = 0; i < set->n; i++)
-		if (!strncmp(dev->name, set->name[i], IFNAMSIZ))
+		if (!strncmp(dev->name, set->name[i], set->cmp[i]))
 			return true;
 	return false;
 }
@@ -118,22 +123,142 @@ int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 	return 0;
 }
 
-/* The address MASQUERADE would choose for this packet. */
+/*
+ * The address to masquerade with on @out: its primary address on the next
+ * hop's subnet, else its first primary one, as inet_select_addr() picks,
+ * but never another interface's: a WAN without an address of its own gets
+ * nothing translated (0). Caller holds rcu_read_lock.
+ */
+static __be32 lnat_dev_addr(const struct net_device *out, __be32 nh)
+{
+	const struct in_device *idev = __in_dev_get_rcu(out);
+	const struct in_ifaddr *ifa;
+	__be32 addr = 0;
+
+	if (!idev)
+		return 0;
+	in_dev_for_each_ifa_rcu(ifa, idev) {
+		if (ifa->ifa_flags & IFA_F_SECONDARY ||
+		    ifa->ifa_scope != RT_SCOPE_UNIVERSE)
+			continue;
+		if (inet_ifa_match(nh, ifa))
+			return ifa->ifa_local;
+		if (!addr)
+			addr = ifa->ifa_local;
+	}
+	return addr;
+}
+
 static __be32 lnat_masq_addr(const struct sk_buff *skb,
 			     const struct net_device *out, __be32 daddr)
 {
 	const struct rtable *rt = skb_rtable(skb);
-	__be32 nh = rt ? rt_nexthop(rt, daddr) : daddr;
 
-	return inet_select_addr(out, nh, RT_SCOPE_UNIVERSE);
+	return lnat_dev_addr(out, rt ? rt_nexthop(rt, daddr) : daddr);
+}
+
+/* Is @addr one of @out's addresses now? Caller holds rcu_read_lock. */
+static bool lnat_dev_has(const struct net_device *out, __be32 addr)
+{
+	const struct in_device *idev = __in_dev_get_rcu(out);
+	const struct in_ifaddr *ifa;
+
+	if (idev)
+		in_dev_for_each_ifa_rcu(ifa, idev)
+			if (ifa->ifa_local == addr)
+				return true;
+	return false;
+}
+
+/*
+ * Packets leaving a masqueraded interface that are not loosenat's to
+ * translate: outside the fwmark selection; bridged, not routed (br_netfilter
+ * shows them to the IPv4 hooks); on their way into an IPsec tunnel (what
+ * "policy none" excludes from stock rules); or already source-NATed by
+ * conntrack in their direction (snat rules, a port forward's replies).
+ */
+static bool lnat_not_ours(const struct lnat_net *ln, const struct sk_buff *skb)
+{
+	u32 mask = READ_ONCE(ln->mark_mask);
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+
+	if ((skb->mark & mask) != (READ_ONCE(ln->mark) & mask))
+		return true;
+	if (nf_bridge_get_physoutdev(skb))
+		return true;
+	if (skb_dst(skb) && dst_xfrm(skb_dst(skb)))
+		return true;
+	ct = nf_ct_get(skb, &ctinfo);
+	return ct && ct->status & (CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL ?
+				   IPS_SRC_NAT : IPS_DST_NAT);
+}
+
+/* The conntrack zone tenants are kept apart by (VRFs, overlapping LANs). */
+static u16 lnat_zone(const struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	return ct ? nf_ct_zone_id(nf_ct_zone(ct), CTINFO2DIR(ctinfo)) : 0;
+}
+
+/*
+ * The flowtable fast path (nftables "flow add", OpenWrt's offloading)
+ * forwards a connection's packets past POSTROUTING, so past loosenat, with
+ * only conntrack's own NAT. It offloads no connection that carries a helper
+ * extension: a connection loosenat translates gets an empty one when its
+ * first packet passes, before conntrack confirms it. False: no memory.
+ */
+static bool lnat_keep_off_flowtable(struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (!ct || nf_ct_is_template(ct) || nf_ct_is_confirmed(ct) ||
+	    nfct_help(ct))
+		return true;
+	return nf_ct_helper_ext_add(ct, GFP_ATOMIC);
+}
+
+/*
+ * A packet with no mapping that is not to get one: the router's own
+ * (its source is a local address: primary, secondary, a VIP), or an answer
+ * loosenat translated on its way in, leaving again (a bridge, a second
+ * uplink). When the router's own socket now talks on a mapping's external
+ * 4-tuple, the mapping moves: the client's next packet gets another port.
+ */
+static bool lnat_leave_alone(struct lnat_net *ln, const struct net_device *out,
+			     const struct lnat_tuple *t)
+{
+	struct lnat_tuple inv = {
+		.saddr = t->daddr, .daddr = t->saddr,
+		.sport = t->dport, .dport = t->sport, .proto = t->proto,
+	};
+	struct lnat_entry *e;
+
+	if (inet_addr_type_dev_table(ln->net, out, t->saddr) == RTN_LOCAL) {
+		e = lnat_lookup(ln, LNAT_DIR_REPLY, &inv);
+		if (e && t->proto != IPPROTO_ICMP) {
+			if (e->bind) {
+				spin_lock_bh(&ln->lock);
+				lnat_bind_retire(e->bind);
+				spin_unlock_bh(&ln->lock);
+			}
+			lnat_remove(ln, e);
+		}
+		return true;
+	}
+	inv.zone = t->zone;
+	return lnat_lookup(ln, LNAT_DIR_ORIG, &inv);
 }
 
 /*
  * A packet leaving through @out, a masqueraded interface: the whole of
  * lnat_out() but the interface match, so the KUnit fuzzer runs this very
- * code. @ext is the masquerade address, or 0 to ask the route only when a
- * packet needs it (the fuzzer has no WAN device and passes its own). The
- * mapping used is returned in @ep, if not NULL.
+ * code. @ext is the masquerade address, or 0 to take @out's own (the fuzzer
+ * has no WAN device and passes its own). The mapping used is returned in
+ * @ep, if not NULL. Caller holds rcu_read_lock.
  */
 unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			   const struct net_device *out, __be32 ext,
@@ -145,6 +270,8 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	u32 info;
 	int ret;
 
+	if (lnat_not_ours(ln, skb))
+		return NF_ACCEPT;
 	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_ORIG,
@@ -153,25 +280,35 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;
 	}
+	t.zone = lnat_zone(skb);
 
 	e = lnat_lookup(ln, LNAT_DIR_ORIG, &t);
+	/* Leaving by another uplink, or its address went: it moves. */
+	if (e && unlikely(e->ifindex != out->ifindex ||
+			  (!ext && !lnat_dev_has(out, e->tuple[LNAT_DIR_REPLY].daddr)))) {
+		lnat_remove(ln, e);
+		e = NULL;
+	}
 	if (e) {
 		LNAT_STAT_INC(ln, FOUND);
 		if (t.proto == IPPROTO_TCP)
 			lnat_tcp_update(e, LNAT_DIR_ORIG, info);
 	} else {
+		if (lnat_leave_alone(ln, out, &t))
+			return NF_ACCEPT;
 		if (!ext)
 			ext = lnat_masq_addr(skb, out, t.daddr);
 		if (!ext) {
 			LNAT_STAT_INC(ln, DROP_NOADDR);
 			return NF_DROP;
 		}
-		/* The router's own traffic: its ports are never mapped. */
-		if (ext == t.saddr)
-			return NF_ACCEPT;
 		e = lnat_create(ln, &t, ext, out->ifindex, info);
 		if (IS_ERR(e))
 			return NF_DROP;
+	}
+	if (!lnat_keep_off_flowtable(skb)) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
 	}
 	if (ep)
 		*ep = e;

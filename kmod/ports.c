@@ -91,69 +91,168 @@ struct lnat_bind *lnat_bind_lookup(struct lnat_net *ln, enum lnat_bind_key k,
 	return NULL;
 }
 
-/* Free for a new binding: no other binding, no socket of the router's own. */
-static bool lnat_bind_free(struct lnat_net *ln, __be32 ext, __be16 port,
-			   u8 proto)
+#define LNAT_POOL_BITS	65536
+
+/* Caller holds ln->lock: @ext's pool for @proto, made if it has none. */
+static struct lnat_pool *lnat_pool_get(struct lnat_net *ln, __be32 ext,
+				       u8 proto)
 {
-	if (lnat_bind_lookup(ln, LNAT_BIND_EXT, ext, port, proto))
-		return false;
-	return proto != IPPROTO_UDP ||
-	       !__udp4_lib_lookup(ln->net, 0, 0, ext, port, 0, 0, NULL);
+	struct lnat_pool *p;
+
+	hlist_for_each_entry(p, &ln->pools, node)
+		if (p->addr == ext && p->proto == proto)
+			return p;
+	p = kzalloc(sizeof(*p), GFP_ATOMIC);
+	if (!p)
+		return NULL;
+	p->used = bitmap_zalloc(LNAT_POOL_BITS, GFP_ATOMIC);
+	if (!p->used) {
+		kfree(p);
+		return NULL;
+	}
+	p->addr = ext;
+	p->proto = proto;
+	hlist_add_head(&p->node, &ln->pools);
+	return p;
+}
+
+static void lnat_pool_free(struct lnat_pool *p)
+{
+	hlist_del(&p->node);
+	bitmap_free(p->used);
+	kfree(p);
 }
 
 /*
- * Caller holds ln->lock and rcu_read_lock. The internal endpoint's binding,
- * made if it has none: its own port when free and (for UDP) in port_range,
- * else a search from an offset derived from the endpoint alone, so the
- * binding is the same whatever the remote end (REQ-1) and stays the same if
- * re-created. ICMP identifiers may take any value. Bounded work.
+ * A socket of the router's own on @ifindex would take what @orig's remote
+ * end sends to @ext:@port (UDP: bound to the address, the wildcard or the
+ * device, or connected to that remote end).
+ */
+static bool lnat_udp_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
+			   __be32 ext, __be16 port, int ifindex)
+{
+	return orig->proto == IPPROTO_UDP &&
+	       __udp4_lib_lookup(ln->net, orig->daddr, orig->dport, ext, port,
+				 ifindex, 0, NULL);
+}
+
+/* @port is free in @p for @orig: no binding holds it, no socket takes it. */
+static bool lnat_pool_free_port(struct lnat_net *ln, struct lnat_pool *p,
+				const struct lnat_tuple *orig, u32 port,
+				int ifindex)
+{
+	return !test_bit(port, p->used) &&
+	       !lnat_udp_taken(ln, orig, p->addr, htons(port), ifindex);
+}
+
+/*
+ * The first free port from @start on, wrapping within [lo, hi]: one bitmap
+ * search, a socket lookup only for a port no binding holds. -1 if none.
+ */
+static int lnat_pool_find(struct lnat_net *ln, struct lnat_pool *p,
+			  const struct lnat_tuple *orig, u32 lo, u32 hi,
+			  u32 start, int ifindex)
+{
+	u32 port = start;
+	bool wrapped = false;
+
+	for (;;) {
+		port = find_next_zero_bit(p->used, hi + 1, port);
+		if (port > hi) {
+			if (wrapped)
+				return -1;
+			wrapped = true;
+			port = lo;
+			continue;
+		}
+		if (wrapped && port >= start)
+			return -1;
+		if (lnat_pool_free_port(ln, p, orig, port, ifindex))
+			return port;
+		port++;
+	}
+}
+
+/* Caller holds ln->lock or rcu_read_lock: the endpoint's binding on @ext. */
+static struct lnat_bind *lnat_bind_find(struct lnat_net *ln,
+					const struct lnat_tuple *orig,
+					__be32 ext)
+{
+	struct hlist_head *head;
+	struct lnat_bind *b;
+
+	head = &ln->bhash[LNAT_BIND_INT][lnat_bind_hash(ln, orig->saddr,
+							 orig->sport,
+							 orig->proto)];
+	hlist_for_each_entry_rcu(b, head, hnode[LNAT_BIND_INT],
+				 lockdep_is_held(&ln->lock))
+		if (b->int_addr == orig->saddr && b->int_port == orig->sport &&
+		    b->proto == orig->proto && b->zone == orig->zone &&
+		    b->ext_addr == ext)
+			return b;
+	return NULL;
+}
+
+/*
+ * Caller holds ln->lock and rcu_read_lock. The internal endpoint's binding
+ * on external address @ext_addr (one per uplink), made if it has none: its
+ * own port when free and (for UDP) in port_range, else the first free port
+ * from an offset derived from the endpoint alone, so the binding is the
+ * same whatever the remote end (REQ-1) and stays the same if re-created.
+ * ICMP identifiers may take any value. NULL only when every port of the
+ * range is held (or no memory).
  */
 struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 				const struct lnat_tuple *orig, __be32 ext_addr,
 				int ifindex)
 {
-	u32 lo = 0, hi = 65535, size, off, i, tries, want = ntohs(orig->sport);
+	u32 lo = 0, hi = 65535, want = ntohs(orig->sport), off;
+	struct lnat_pool *pool;
+	int port;
 	struct lnat_bind *b;
-	__be16 port;
 
-	b = lnat_bind_lookup(ln, LNAT_BIND_INT, orig->saddr, orig->sport,
-			     orig->proto);
-	if (b && b->ext_addr == ext_addr)
+	b = lnat_bind_find(ln, orig, ext_addr);
+	if (b && !lnat_udp_taken(ln, orig, ext_addr, b->ext_port, ifindex))
 		return b;
+	/* The router's own socket took the port: the binding moves. */
 	if (b)
-		return NULL;	/* its address is leaving: flushed soon */
+		lnat_bind_retire(b);
 	if (orig->proto == IPPROTO_UDP) {
 		u32 range = READ_ONCE(ln->port_range);
 
 		lo = range >> 16;
 		hi = range & 0xffff;
 	}
-	size = hi - lo + 1;
-	port = orig->sport;
-	if (want < lo || want > hi ||
-	    !lnat_bind_free(ln, ext_addr, port, orig->proto)) {
-		off = jhash_2words((u32)secure_ipv4_port_ephemeral(orig->saddr, 0,
+	pool = lnat_pool_get(ln, ext_addr, orig->proto);
+	if (!pool)
+		return NULL;
+	if (want >= lo && want <= hi &&
+	    lnat_pool_free_port(ln, pool, orig, want, ifindex)) {
+		port = want;
+	} else {
+		off = jhash_2words((u32)secure_ipv4_port_ephemeral(orig->saddr,
+								   0,
 								   orig->sport),
 				   orig->proto, 0);
-		tries = min_t(u32, size, LNAT_PORT_TRIES);
-		for (i = 0; i < tries; i++) {
-			port = htons(lo + (off + i) % size);
-			if (lnat_bind_free(ln, ext_addr, port, orig->proto))
-				break;
-		}
-		if (i == tries)
-			return NULL;
+		port = lnat_pool_find(ln, pool, orig, lo, hi,
+				      lo + off % (hi - lo + 1), ifindex);
 	}
+	if (port < 0)
+		goto err_pool;
 
 	b = kzalloc(sizeof(*b), GFP_ATOMIC);
 	if (!b)
-		return NULL;
+		goto err_pool;
 	b->int_addr = orig->saddr;
 	b->int_port = orig->sport;
 	b->ext_addr = ext_addr;
-	b->ext_port = port;
+	b->ext_port = htons(port);
 	b->proto = orig->proto;
+	b->zone = orig->zone;
 	b->ifindex = ifindex;
+	b->pool = pool;
+	pool->refs++;
+	__set_bit(port, pool->used);
 	hlist_add_head_rcu(&b->hnode[LNAT_BIND_INT],
 			   &ln->bhash[LNAT_BIND_INT][lnat_bind_hash(ln, b->int_addr,
 								    b->int_port,
@@ -163,6 +262,27 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 								    b->ext_port,
 								    b->proto)]);
 	return b;
+
+err_pool:
+	if (!pool->refs)
+		lnat_pool_free(pool);
+	return NULL;
+}
+
+/*
+ * Caller holds ln->lock: a socket of the router's own took @b's port. The
+ * endpoint's next mapping gets a binding of its own on another port; the
+ * mappings still using @b keep it, and it lets nothing new in.
+ */
+void lnat_bind_retire(struct lnat_bind *b)
+{
+	if (!hlist_unhashed(&b->hnode[LNAT_BIND_INT]))
+		hlist_del_init_rcu(&b->hnode[LNAT_BIND_INT]);
+}
+
+bool lnat_bind_retired(const struct lnat_bind *b)
+{
+	return hlist_unhashed(&b->hnode[LNAT_BIND_INT]);
 }
 
 /* Caller holds ln->lock: a mapping let go of its binding. */
@@ -171,7 +291,10 @@ void lnat_bind_put(struct lnat_net *ln, struct lnat_bind *b)
 	lockdep_assert_held(&ln->lock);
 	if (--b->refs)
 		return;
-	hlist_del_rcu(&b->hnode[LNAT_BIND_INT]);
+	lnat_bind_retire(b);
 	hlist_del_rcu(&b->hnode[LNAT_BIND_EXT]);
+	__clear_bit(ntohs(b->ext_port), b->pool->used);
+	if (!--b->pool->refs)
+		lnat_pool_free(b->pool);
 	kfree_rcu(b, rcu);
 }

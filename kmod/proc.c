@@ -135,6 +135,8 @@ static int lnat_seq_show(struct seq_file *s, void *v)
 		seq_puts(s, "[ASSURED] ");
 	if (test_bit(LNAT_F_LOOSE, &e->flags))
 		seq_puts(s, "[LOOSE] ");
+	if (e->tuple[LNAT_DIR_ORIG].zone)
+		seq_printf(s, "zone=%u ", e->tuple[LNAT_DIR_ORIG].zone);
 	seq_printf(s, "ifindex=%d\n", e->ifindex);
 	return 0;
 }

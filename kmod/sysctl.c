@@ -53,10 +53,16 @@ void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits)
 	ln->port_range = 1024 << 16 | 65535;
 }
 
-/* "eth0 wan1,ppp0": space- or comma-separated interface names. */
+/*
+ * "eth0 wan1,ppp0 vpn+": space- or comma-separated interface names. A
+ * trailing '+' (iptables) or '*' (nftables) matches every name it prefixes,
+ * interfaces that appear later included; a name that could never match is
+ * refused.
+ */
 int lnat_ifset_parse(const char *text, struct lnat_ifset *set)
 {
 	const char *p = text;
+	char *name;
 	size_t len;
 
 	set->n = 0;
@@ -68,10 +74,18 @@ int lnat_ifset_parse(const char *text, struct lnat_ifset *set)
 		len = strcspn(p, " ,\t\n");
 		if (len >= IFNAMSIZ || set->n == LNAT_MAX_IFACES)
 			return -EINVAL;
-		memcpy(set->name[set->n], p, len);
-		set->name[set->n][len] = '\0';
-		if (!dev_valid_name(set->name[set->n]))
+		name = set->name[set->n];
+		memcpy(name, p, len);
+		name[len] = '\0';
+		set->cmp[set->n] = IFNAMSIZ;
+		if (name[len - 1] == '+' || name[len - 1] == '*') {
+			set->cmp[set->n] = len - 1;
+			name[len - 1] = '\0';
+		}
+		/* A wildcard's prefix must be a valid name ("+" alone: any). */
+		if (name[0] && !dev_valid_name(name))
 			return -EINVAL;
+		name[len - 1] = p[len - 1];
 		set->n++;
 		p += len;
 	}
@@ -198,6 +212,8 @@ enum {
 	LNAT_CTL_COUNT,
 	LNAT_CTL_FLUSH,
 	LNAT_CTL_FULL_CONE,
+	LNAT_CTL_MARK,
+	LNAT_CTL_MARK_MASK,
 	LNAT_CTL_TIMEOUT,
 	LNAT_CTL_MAX = LNAT_CTL_TIMEOUT + LNAT_TO_MAX
 };
@@ -254,6 +270,18 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 		.extra1		= &lnat_zero,
 		.extra2		= &lnat_one,
 	},
+	[LNAT_CTL_MARK] = {
+		.procname	= "mark",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec,
+	},
+	[LNAT_CTL_MARK_MASK] = {
+		.procname	= "mark_mask",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec,
+	},
 	LNAT_CTL_TO(LNAT_TCP_SYN_SENT, "tcp_timeout_syn_sent"),
 	LNAT_CTL_TO(LNAT_TCP_SYN_RECV, "tcp_timeout_syn_recv"),
 	LNAT_CTL_TO(LNAT_TCP_ESTABLISHED, "tcp_timeout_established"),
@@ -284,6 +312,8 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	t[LNAT_CTL_COUNT].data = ln;
 	t[LNAT_CTL_FLUSH].data = ln;
 	t[LNAT_CTL_FULL_CONE].data = &ln->udp_full_cone;
+	t[LNAT_CTL_MARK].data = &ln->mark;
+	t[LNAT_CTL_MARK_MASK].data = &ln->mark_mask;
 	for (i = 0; i < LNAT_TO_MAX; i++)
 		t[LNAT_CTL_TIMEOUT + i].data = &ln->timeout[i];
 	/*

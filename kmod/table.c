@@ -80,6 +80,7 @@ int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 	get_random_bytes(&ln->hash_key, sizeof(ln->hash_key));
 	spin_lock_init(&ln->lock);
 	INIT_LIST_HEAD(&ln->unreplied);
+	INIT_HLIST_HEAD(&ln->pools);
 	atomic_set(&ln->count, 0);
 	atomic_set(&ln->revalidate, 0);
 	ln->gc_pos = 0;
@@ -102,7 +103,7 @@ u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t)
 	u32 ports = (__force u32)t->sport << 16 | (__force u16)t->dport;
 
 	return hsiphash_4u32((__force u32)t->saddr, (__force u32)t->daddr,
-			     ports, t->proto, &ln->hash_key) &
+			     ports, t->proto | (u32)t->zone << 8, &ln->hash_key) &
 	       ((1U << ln->hash_bits) - 1);
 }
 
@@ -111,7 +112,7 @@ static bool lnat_tuple_eq(const struct lnat_tuple *a,
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr &&
 	       a->sport == b->sport && a->dport == b->dport &&
-	       a->proto == b->proto;
+	       a->proto == b->proto && a->zone == b->zone;
 }
 
 static struct lnat_entry *__lnat_lookup(struct lnat_net *ln,
@@ -168,6 +169,18 @@ static void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
 		llist_add(&e->dead, dead);
 	else
 		call_rcu(&e->rcu, lnat_free_rcu);
+}
+
+/*
+ * Take @e out now, from the packet path (RCU read side): it left by another
+ * uplink, its address went, or the router's own socket took its 4-tuple.
+ */
+void lnat_remove(struct lnat_net *ln, struct lnat_entry *e)
+{
+	spin_lock_bh(&ln->lock);
+	if (!test_bit(LNAT_F_DEAD, &e->flags))
+		lnat_unlink(ln, e, NULL);
+	spin_unlock_bh(&ln->lock);
 }
 
 struct lnat_batch {
@@ -377,6 +390,9 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	err = lnat_make_room(ln);
 	b = err ? NULL : lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr,
 					  reply->dport, reply->proto);
+	/* A binding whose port the router's own socket took admits no one. */
+	if (b && lnat_bind_retired(b))
+		b = NULL;
 	if (!b) {
 		spin_unlock_bh(&ln->lock);
 		kmem_cache_free(lnat_cache, e);
@@ -398,6 +414,7 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	orig->sport = b->int_port;
 	orig->dport = reply->sport;
 	orig->proto = reply->proto;
+	orig->zone = b->zone;
 	e->last_seen = (u32)jiffies;
 	e->ifindex = b->ifindex;
 	e->bind = b;

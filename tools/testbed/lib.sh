@@ -97,6 +97,7 @@ stop_bg() {
 
 load() {
 	modprobe nf_defrag_ipv4 2>/dev/null
+	modprobe nf_conntrack 2>/dev/null
 	insmod "$ko" "$@"
 }
 

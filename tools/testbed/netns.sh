@@ -18,6 +18,7 @@ ko=$1
 controls=1
 [ "${2:-}" = nocontrols ] && controls=0
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/routers.sh"
 
 # One crafted packet per flag set, no prior state anywhere.
 FLAGSETS="F FA R RA SA A PA none"
@@ -516,6 +517,7 @@ PLAN=61
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 [ -n "${LNAT_DKMS:-}" ] && PLAN=$((PLAN + 1))
+PLAN=$((PLAN + ROUTERS_PLAN))
 
 load || { echo "Bail out! cannot load $ko"; exit 1; }
 echo "TAP version 13"
@@ -547,6 +549,7 @@ test_malformed lnat
 [ "$controls" = 1 ] && test_malformed stock
 test_icmp_errors
 test_protocols
+test_routers
 test_flush_on_device address
 test_flush_on_device down
 test_rmmod_under_traffic

@@ -22,6 +22,11 @@ udp-client DST PORT SPORT LINGER
                             anyone else and print "extra IP PORT" or "none".
 udp-send SRC SPORT DST PORT [TTL]
                             send one datagram from SRC:SPORT.
+udp-multi SRC SPORT DST:PORT...
+                            one socket on SRC:SPORT queries each DST:PORT in
+                            turn; print "reply IP PORT" for each answer.
+udp-flows SPORT N DST PORT  N sockets from SPORT, SPORT+1, ... each send a
+                            query; print "replies K" (answers within 5 s).
 """
 import os
 import select
@@ -140,6 +145,37 @@ def udp_send(src, sport, dst, port, ttl="64"):
     s.sendto(b"unsolicited", (dst, int(port)))
 
 
+def udp_multi(src, sport, *dsts):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, int(sport)))
+    s.settimeout(5)
+    for d in dsts:
+        host, port = d.split(":")
+        s.sendto(b"query", (host, int(port)))
+        try:
+            data, peer = s.recvfrom(2048)
+            print("reply %s %d" % peer, flush=True)
+        except socket.timeout:
+            print("none", flush=True)
+
+
+def udp_flows(sport, n, dst, port):
+    socks = []
+    for i in range(int(n)):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", int(sport) + i))
+        s.sendto(b"query", (dst, int(port)))
+        socks.append(s)
+    got = set()
+    end = time.time() + 5
+    while len(got) < len(socks) and time.time() < end:
+        r, _, _ = select.select([s for s in socks if s not in got], [], [],
+                                max(end - time.time(), 0.01))
+        for s in r:
+            s.recvfrom(2048)
+            got.add(s)
+    print("replies %d" % len(got), flush=True)
+
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "server":
         server(*sys.argv[2:])
@@ -151,5 +187,9 @@ if __name__ == "__main__":
         udp_client(*sys.argv[2:])
     elif len(sys.argv) in (6, 7) and sys.argv[1] == "udp-send":
         udp_send(*sys.argv[2:])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "udp-multi":
+        udp_multi(*sys.argv[2:])
+    elif len(sys.argv) == 6 and sys.argv[1] == "udp-flows":
+        udp_flows(*sys.argv[2:])
     else:
         sys.exit(__doc__)

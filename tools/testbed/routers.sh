@@ -1,0 +1,332 @@
+# SPDX-License-Identifier: GPL-2.0
+# Real routers' shapes, sourced by netns.sh: secondary addresses, snat rules
+# and port forwards beside loosenat, two uplinks, a WAN that loses its
+# address, a narrowed port range, the router's own sockets, flowtable
+# offload, wildcard interface names, IPsec, bridges with br_netfilter and
+# fwmark scoping. Each case runs with loosenat (MODE lnat) and, with
+# controls, the same traffic through stock masquerade (MODE stock), whose
+# rule each case adapts as an operator would.
+
+# rcheck MODE NAME COMMAND...: a case, named as a control for stock.
+rcheck() {
+	local mode=$1 name=$2
+
+	shift 2
+	[ "$mode" = stock ] && name="control: stock masquerade: $name"
+	check "$name" "$@"
+}
+
+# stock_rule RULE: replace stock's masquerade rule (setup's is oifname wan0).
+stock_rule() {
+	R nft flush chain ip nat post
+	R nft add rule ip nat post "$@"
+}
+
+udp_listening() {
+	ip netns exec "$1" ss -ulnH "sport = :$2" | grep -q .
+}
+
+# A service of the router's own on a secondary WAN address (a VIP) answers.
+test_secondary_service() {
+	local mode=$1
+
+	setup "$mode"
+	R ip addr add 192.0.2.100/24 dev wan0
+	bg R python3 "$tcpc" server 192.0.2.100 8080 "$tmp/state" close
+	busywait 20 sh -c "ip netns exec router ss -ltnH 'sport = :8080' | grep -q LISTEN"
+	touch "$tmp/go"
+	S timeout 30 python3 "$tcpc" client 192.0.2.100 8080 "$tmp/go" fin > "$tmp/port"
+	rcheck "$mode" "a router service on a secondary WAN address answers" \
+		test -s "$tmp/port" -a "$(stat new)" = 0
+	stop_bg
+}
+
+# An snat rule for one client, to a second public address, wins.
+test_snat_rule() {
+	local mode=$1
+
+	setup "$mode"
+	R ip addr add 192.0.2.100/24 dev wan0
+	R nft -f - <<-EOF
+	table ip sn {
+		chain post {
+			type nat hook postrouting priority srcnat - 1;
+			ip saddr 10.0.1.2 oifname "wan0" snat to 192.0.2.100
+		}
+	}
+	EOF
+	S nft add counter ip watch vip
+	S nft add rule ip watch in ip saddr 192.0.2.100 counter name vip
+	rcheck "$mode" "an snat rule's translation is left alone" \
+		sh -c "ip netns exec cl2 busybox ping -c 2 -W 3 192.0.2.2 > /dev/null &&
+		       [ \$(ip netns exec srv nft list counter ip watch vip | awk '/packets/ { print \$2 }') -ge 2 ]"
+}
+
+# A port forward on a secondary address: its replies are conntrack's.
+test_port_forward() {
+	local mode=$1
+
+	setup "$mode"
+	R ip addr add 192.0.2.100/24 dev wan0
+	R nft -f - <<-EOF
+	table ip pf {
+		chain pre {
+			type nat hook prerouting priority dstnat;
+			ip daddr 192.0.2.100 tcp dport 8081 dnat to 10.0.0.2:8081
+		}
+	}
+	EOF
+	bg C1 python3 "$tcpc" server 10.0.0.2 8081 "$tmp/state" close
+	busywait 20 sh -c "ip netns exec cl1 ss -ltnH 'sport = :8081' | grep -q LISTEN"
+	touch "$tmp/go"
+	S timeout 30 python3 "$tcpc" client 192.0.2.100 8081 "$tmp/go" fin > "$tmp/port"
+	rcheck "$mode" "a port forward on a secondary address connects" \
+		test -s "$tmp/port" -a "$(counter leak)" = 0
+	stop_bg
+}
+
+# One UDP socket talks to a server behind each of two uplinks.
+test_two_uplinks() {
+	local mode=$1
+
+	setup "$mode"
+	ip netns del far 2> /dev/null
+	ip netns add far
+	ip link add wan1 netns router type veth peer name eth0 netns far
+	R ip addr add 198.51.100.1/24 dev wan1
+	R ip link set wan1 up
+	ip -n far addr add 198.51.100.2/24 dev eth0
+	ip -n far link set eth0 up
+	if [ "$mode" = stock ]; then
+		stock_rule oifname '{ "wan0", "wan1" }' masquerade
+	else
+		R sysctl -qw net.loosenat.interfaces="wan0 wan1"
+	fi
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s1"
+	bg ip netns exec far python3 "$tcpc" udp-server 198.51.100.2 53 "$tmp/s2"
+	busywait 20 udp_listening srv 53
+	busywait 20 udp_listening far 53
+	C1 python3 "$tcpc" udp-multi 0.0.0.0 5000 192.0.2.2:53 198.51.100.2:53 \
+		> "$tmp/m"
+	rcheck "$mode" "one UDP socket reaches a server behind each of two uplinks, each with its uplink's address" \
+		sh -c "[ \$(grep -c '^reply' '$tmp/m') = 2 ] &&
+		       grep -q '^peer 192.0.2.1 ' '$tmp/s1' &&
+		       grep -q '^peer 198.51.100.1 ' '$tmp/s2'"
+	stop_bg
+	ip netns del far
+}
+
+# The WAN loses its address (a PPPoE redial) while a client sends. Stock
+# masquerade borrows the LAN address then: it leaks 10.0.0.1.
+test_wan_loses_address() {
+	local mode=$1 l0 d0
+
+	setup "$mode"
+	R ip route add default dev wan0
+	C1 "$pkt" -f S 10.0.0.2 192.0.2.2 42000 80
+	busywait 5 seen_ge 1
+	R ip addr flush dev wan0
+	l0=$(counter leak)
+	d0=$(stat drop_noaddr)
+	C1 "$pkt" -f PA -n 20 -g 10000 10.0.0.2 192.0.2.2 42000 80
+	C1 "$pkt" -f S -n 5 -i 10.0.0.2 192.0.2.2 42100 80
+	sleep 1
+	if [ "$mode" = stock ]; then
+		check "control: stock masquerade leaks the LAN address once the WAN has none" \
+			test "$(counter leak)" -gt "$l0"
+	else
+		check "a WAN without an address sends nothing: dropped and counted" \
+			test "$(counter leak)" = "$l0" -a "$(stat drop_noaddr)" -ge $((d0 + 25))
+	fi
+}
+
+# A narrowed port range, half of it held: every new flow still gets a port.
+test_port_range() {
+	local mode=$1
+
+	setup "$mode"
+	if [ "$mode" = stock ]; then
+		stock_rule oifname wan0 meta l4proto udp masquerade to :20000-20199
+	else
+		R sysctl -qw net.loosenat.port_range="20000 20199"
+	fi
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s"
+	busywait 20 udp_listening srv 53
+	C2 python3 "$tcpc" udp-flows 20000 100 192.0.2.2 53 > "$tmp/f2"
+	C1 python3 "$tcpc" udp-flows 40000 80 192.0.2.2 53 > "$tmp/f1"
+	rcheck "$mode" "200 ports, 100 held: 80 new UDP flows all get one" \
+		sh -c "grep -qx 'replies 100' '$tmp/f2' && grep -qx 'replies 80' '$tmp/f1' &&
+		       [ \$(ip netns exec srv awk '{ print \$3 }' '$tmp/s' | sort -u |
+			    awk '\$1 < 20000 || \$1 > 20199' | wc -l) = 0 ]"
+	stop_bg
+}
+
+# The router's own socket takes the port a client's mapping holds.
+test_router_socket() {
+	local mode=$1
+
+	setup "$mode"
+	bg S python3 "$tcpc" udp-server 192.0.2.2 1701 "$tmp/s"
+	busywait 20 udp_listening srv 1701
+	C1 python3 "$tcpc" udp-multi 0.0.0.0 1701 192.0.2.2:1701 > "$tmp/c1"
+	R python3 "$tcpc" udp-multi 192.0.2.1 1701 192.0.2.2:1701 > "$tmp/r"
+	C1 python3 "$tcpc" udp-multi 0.0.0.0 1701 192.0.2.2:1701 >> "$tmp/c1"
+	rcheck "$mode" "the router's own socket on a mapped port gets its answers, the client too" \
+		sh -c "grep -qx 'reply 192.0.2.2 1701' '$tmp/r' &&
+		       [ \$(grep -cx 'reply 192.0.2.2 1701' '$tmp/c1') = 2 ]"
+	stop_bg
+}
+
+# Flow offloading as OpenWrt sets it up: nothing offloaded skips the NAT.
+test_flowtable() {
+	local mode=$1 dsts=() i
+
+	setup "$mode"
+	R nft -f - <<-EOF
+	table inet ft {
+		flowtable f {
+			hook ingress priority 0; devices = { lan0, wan0 };
+		}
+		chain fwd {
+			type filter hook forward priority 0;
+			meta l4proto { tcp, udp } flow add @f
+		}
+	}
+	EOF
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s"
+	busywait 20 udp_listening srv 53
+	for i in $(seq 10); do dsts+=(192.0.2.2:53); done
+	C1 python3 "$tcpc" udp-multi 0.0.0.0 5300 "${dsts[@]}" > "$tmp/u"
+	rcheck "$mode" "flowtable offload on: every packet of a UDP flow translated" \
+		test "$(grep -cx 'reply 192.0.2.2 53' "$tmp/u")" = 10 -a \
+		"$(counter leak)" = 0 -a "$(counter xlat)" -ge 10
+	stop_bg
+}
+
+# iptables' and nftables' wildcard names; names that cannot match refused.
+test_wildcards() {
+	local mode=$1 w x0
+
+	for w in + '*'; do
+		setup "$mode"
+		if [ "$mode" = stock ]; then
+			stock_rule oifname '"wa*"' masquerade
+		else
+			R sysctl -qw net.loosenat.interfaces="lan9 wa$w"
+		fi
+		x0=$(counter xlat)
+		C1 "$pkt" -f S 10.0.0.2 192.0.2.2 43000 80
+		busywait 5 seen_ge $((x0 + 1))
+		rcheck "$mode" "interfaces=wa$w matches wan0" \
+			test "$(counter xlat)" = $((x0 + 1)) -a "$(counter leak)" = 0
+		[ "$mode" = stock ] && break
+	done
+	[ "$mode" = stock ] && return
+	check "interface names that cannot match are refused with EINVAL" \
+		sh -c "! ip netns exec router sysctl -qw net.loosenat.interfaces='a/b+' 2>/dev/null &&
+		       ! ip netns exec router sysctl -qw net.loosenat.interfaces='abcdefghijklmnop+' 2>/dev/null &&
+		       ip netns exec router sysctl -qw net.loosenat.interfaces='ppp+ +' &&
+		       [ \"\$(ip netns exec router sysctl -n net.loosenat.interfaces)\" = 'ppp+ +' ]"
+}
+
+# A site-to-site IPsec tunnel (tunnel mode, out of the masqueraded WAN):
+# its inner packets are not masqueraded. Stock needs "rt ipsec missing".
+test_ipsec() {
+	local mode=$1 ns
+
+	setup "$mode"
+	S ip addr add 10.9.0.1/24 dev lo
+	S ip route add 10.0.0.0/24 via 192.0.2.1
+	R ip route add 10.9.0.0/24 via 192.0.2.2
+	for ns in router srv; do
+		ip -n "$ns" xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp \
+			spi 0x100 reqid 1 mode tunnel enc cipher_null ""
+		ip -n "$ns" xfrm state add src 192.0.2.2 dst 192.0.2.1 proto esp \
+			spi 0x200 reqid 2 mode tunnel enc cipher_null ""
+	done
+	R ip xfrm policy add src 10.0.0.0/24 dst 10.9.0.0/24 dir out \
+		tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode tunnel
+	R ip xfrm policy add src 10.9.0.0/24 dst 10.0.0.0/24 dir fwd \
+		tmpl src 192.0.2.2 dst 192.0.2.1 proto esp reqid 2 mode tunnel
+	S ip xfrm policy add src 10.0.0.0/24 dst 10.9.0.0/24 dir in \
+		tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode tunnel
+	S ip xfrm policy add src 10.9.0.0/24 dst 10.0.0.0/24 dir out \
+		tmpl src 192.0.2.2 dst 192.0.2.1 proto esp reqid 2 mode tunnel
+	[ "$mode" = stock ] && stock_rule oifname wan0 rt ipsec missing masquerade
+	rcheck "$mode" "an IPsec tunnel's inner packets are left alone" \
+		sh -c "ip netns exec cl1 busybox ping -c 2 -W 3 10.9.0.1 > /dev/null"
+}
+
+# A bridge as the WAN with br_netfilter (a Proxmox host): a public VM on
+# it is bridged, not masqueraded; clients routed out of it are.
+test_bridge() {
+	local mode=$1
+
+	setup "$mode"
+	modprobe br_netfilter 2> /dev/null
+	ip -n router -b - <<-EOF
+	link add br0 type bridge
+	addr flush dev wan0
+	addr flush dev lan1
+	link set wan0 master br0
+	link set lan1 master br0
+	addr add 192.0.2.1/24 dev br0
+	link set br0 up
+	EOF
+	R sysctl -qw net.bridge.bridge-nf-call-iptables=1
+	ip -n cl2 addr flush dev eth0
+	ip -n cl2 addr add 192.0.2.5/24 dev eth0
+	if [ "$mode" = stock ]; then
+		stock_rule oifname br0 masquerade
+	else
+		R sysctl -qw net.loosenat.interfaces=br0
+	fi
+	S nft add counter ip watch vm
+	S nft add rule ip watch in ip saddr 192.0.2.5 counter name vm
+	rcheck "$mode" "bridge WAN with br_netfilter: a public VM is bridged untouched, a client routed out is translated" \
+		sh -c "ip netns exec cl2 busybox ping -c 2 -W 3 192.0.2.2 > /dev/null &&
+		       ip netns exec cl1 busybox ping -c 2 -W 3 192.0.2.2 > /dev/null &&
+		       [ \$(ip netns exec srv nft list counter ip watch vm | awk '/packets/ { print \$2 }') -ge 2 ] &&
+		       [ \$(ip netns exec srv nft list counter ip watch leak | awk '/packets/ { print \$2 }') = 0 ]"
+}
+
+# net.loosenat.mark/mark_mask: an nftables rule scopes what is translated.
+test_fwmark() {
+	local mode=$1
+
+	setup "$mode"
+	R nft -f - <<-EOF
+	table ip m {
+		chain fwd {
+			type filter hook forward priority 0;
+			ip saddr 10.0.0.2 meta mark set 0x10
+		}
+	}
+	EOF
+	if [ "$mode" = stock ]; then
+		stock_rule oifname wan0 meta mark \& 0x10 == 0x10 masquerade
+	else
+		R sysctl -qw net.loosenat.mark=16 net.loosenat.mark_mask=16
+	fi
+	C1 "$pkt" -f S 10.0.0.2 192.0.2.2 44000 80
+	C2 "$pkt" -f S 10.0.1.2 192.0.2.2 44000 80
+	busywait 5 seen_ge 2
+	rcheck "$mode" "fwmark selection: the marked client translated, the other not" \
+		test "$(counter xlat)" = 1 -a "$(counter leak)" = 1
+}
+
+ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks
+	wan_loses_address port_range router_socket flowtable wildcards ipsec
+	bridge fwmark"
+# Cases each mode reports: wildcards reports 3 with loosenat, 1 stock.
+ROUTERS_PLAN=$((12 + 2 + controls * 12))
+
+test_routers() {
+	local c
+
+	for c in $ROUTERS_CASES; do
+		"test_$c" lnat
+		[ "$controls" = 1 ] && "test_$c" stock
+	done
+	setup lnat
+}
