@@ -119,13 +119,17 @@ test_two_uplinks() {
 # The WAN loses its address (a PPPoE redial) while a client sends. Stock
 # masquerade borrows the LAN address then: it leaks 10.0.0.1.
 test_wan_loses_address() {
-	local mode=$1 l0 d0
+	local mode=$1 l0 d0 mac
 
 	setup "$mode"
-	R ip route add default dev wan0
+	mac=$(ip -n srv -br link show eth0 | awk '{ print $3 }')
 	C1 "$pkt" -f S 10.0.0.2 192.0.2.2 42000 80
 	busywait 5 seen_ge 1
+	# The last address going takes the device's routes and neighbours; a
+	# redial's new route (or a static one) comes back before the address.
 	R ip addr flush dev wan0
+	R ip route add 192.0.2.0/24 dev wan0
+	R ip neigh replace 192.0.2.2 lladdr "$mac" dev wan0 nud permanent
 	l0=$(counter leak)
 	d0=$(stat drop_noaddr)
 	C1 "$pkt" -f PA -n 20 -g 10000 10.0.0.2 192.0.2.2 42000 80
