@@ -287,7 +287,15 @@ test_bridge() {
 	fi
 	S nft add counter ip watch vm
 	S nft add rule ip watch in ip saddr 192.0.2.5 counter name vm
-	rcheck "$mode" "bridge WAN with br_netfilter: a public VM is bridged untouched, a client routed out is translated" \
+	# Stock masquerade re-sources the bridged VM too (oifname br0 matches
+	# bridged frames under br_netfilter): its control checks the client.
+	if [ "$mode" = stock ]; then
+		check "control: stock masquerade: a client routed out of a bridge WAN with br_netfilter is translated" \
+			sh -c "ip netns exec cl1 busybox ping -c 2 -W 3 192.0.2.2 > /dev/null &&
+			       [ \$(ip netns exec srv nft list counter ip watch leak | awk '/packets/ { print \$2 }') = 0 ]"
+		return
+	fi
+	check "bridge WAN with br_netfilter: a public VM is bridged untouched, a client routed out is translated" \
 		sh -c "ip netns exec cl2 busybox ping -c 2 -W 3 192.0.2.2 > /dev/null &&
 		       ip netns exec cl1 busybox ping -c 2 -W 3 192.0.2.2 > /dev/null &&
 		       [ \$(ip netns exec srv nft list counter ip watch vm | awk '/packets/ { print \$2 }') -ge 2 ] &&
@@ -316,7 +324,7 @@ test_fwmark() {
 	C2 "$pkt" -f S 10.0.1.2 192.0.2.2 44000 80
 	busywait 5 seen_ge 2
 	rcheck "$mode" "fwmark selection: the marked client translated, the other not" \
-		test "$(counter xlat)" = 1 -a "$(counter leak)" = 1
+		test "$(counter xlat)" = 1 -a "$(counter leak)" -ge 1
 }
 
 ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks
