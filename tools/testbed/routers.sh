@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Real routers' shapes, sourced by netns.sh: secondary addresses, snat rules
 # and port forwards beside loosenat, two uplinks, a WAN that loses its
-# address, a narrowed port range, the router's own sockets, flowtable
-# offload, wildcard interface names, IPsec, bridges with br_netfilter and
+# address, a narrowed port range, the router's own sockets, wildcard interface names, IPsec, bridges with br_netfilter and
 # fwmark scoping. Each case runs with loosenat (MODE lnat) and, with
 # controls, the same traffic through stock masquerade (MODE stock), whose
 # rule each case adapts as an operator would.
@@ -181,32 +180,6 @@ test_router_socket() {
 	stop_bg
 }
 
-# Flow offloading as OpenWrt sets it up: nothing offloaded skips the NAT.
-test_flowtable() {
-	local mode=$1 dsts=() i
-
-	setup "$mode"
-	R nft -f - <<-EOF
-	table inet ft {
-		flowtable f {
-			hook ingress priority 0; devices = { lan0, wan0 };
-		}
-		chain fwd {
-			type filter hook forward priority 0;
-			meta l4proto { tcp, udp } flow add @f
-		}
-	}
-	EOF
-	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s"
-	busywait 20 udp_listening srv 53
-	for i in $(seq 10); do dsts+=(192.0.2.2:53); done
-	C1 python3 "$tcpc" udp-multi 0.0.0.0 5300 "${dsts[@]}" > "$tmp/u"
-	rcheck "$mode" "flowtable offload on: every packet of a UDP flow translated" \
-		test "$(grep -cx 'reply 192.0.2.2 53' "$tmp/u")" = 10 -a \
-		"$(counter leak)" = 0 -a "$(counter xlat)" -ge 10
-	stop_bg
-}
-
 # iptables' and nftables' wildcard names; names that cannot match refused.
 test_wildcards() {
 	local mode=$1 w x0
@@ -328,10 +301,10 @@ test_fwmark() {
 }
 
 ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks
-	wan_loses_address port_range router_socket flowtable wildcards ipsec
+	wan_loses_address port_range router_socket wildcards ipsec
 	bridge fwmark"
 # Cases each mode reports: wildcards reports 3 with loosenat, 1 stock.
-ROUTERS_PLAN=$((12 + 2 + controls * 12))
+ROUTERS_PLAN=$((11 + 2 + controls * 11))
 
 test_routers() {
 	local c
