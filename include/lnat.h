@@ -223,7 +223,7 @@ u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
 struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
 			       const struct lnat_tuple *t);
 bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
-void lnat_remove(struct lnat_net *ln, struct lnat_entry *e);
+void lnat_remove(struct lnat_net *ln, struct lnat_entry *e, bool retire);
 struct lnat_entry *lnat_create(struct lnat_net *ln,
 			       const struct lnat_tuple *orig, __be32 ext_addr,
 			       int ifindex, u32 info);
@@ -269,7 +269,7 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 /* icmp.c */
 bool lnat_icmp_is_error(u8 type);
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
-		       enum lnat_dir dir, __be32 own);
+		       enum lnat_dir dir, u16 zone, __be32 own);
 
 /* hooks.c */
 bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);

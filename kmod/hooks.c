@@ -83,6 +83,7 @@ int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
 	t->sport = 0;
 	t->dport = 0;
 	t->proto = iph->protocol;
+	t->zone = 0;
 	*thoff = nhoff + ihl;
 	*info = LNAT_TF_NONE;
 
@@ -239,14 +240,8 @@ static bool lnat_leave_alone(struct lnat_net *ln, const struct net_device *out,
 
 	if (inet_addr_type_dev_table(ln->net, out, t->saddr) == RTN_LOCAL) {
 		e = lnat_lookup(ln, LNAT_DIR_REPLY, &inv);
-		if (e && t->proto != IPPROTO_ICMP) {
-			if (e->bind) {
-				spin_lock_bh(&ln->lock);
-				lnat_bind_retire(e->bind);
-				spin_unlock_bh(&ln->lock);
-			}
-			lnat_remove(ln, e);
-		}
+		if (e && t->proto != IPPROTO_ICMP)
+			lnat_remove(ln, e, true);
 		return true;
 	}
 	inv.zone = t->zone;
@@ -274,7 +269,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info);
 	if (ret > 0)
-		return lnat_icmp(ln, skb, LNAT_DIR_ORIG,
+		return lnat_icmp(ln, skb, LNAT_DIR_ORIG, lnat_zone(skb),
 				 ext ?: lnat_masq_addr(skb, out, t.daddr));
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
@@ -286,7 +281,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	/* Leaving by another uplink, or its address went: it moves. */
 	if (e && unlikely(e->ifindex != out->ifindex ||
 			  (!ext && !lnat_dev_has(out, e->tuple[LNAT_DIR_REPLY].daddr)))) {
-		lnat_remove(ln, e);
+		lnat_remove(ln, e, false);
 		e = NULL;
 	}
 	if (e) {
@@ -343,7 +338,7 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 
 	ret = lnat_parse(skb, LNAT_DIR_REPLY, &t, &thoff, &info);
 	if (ret > 0)
-		return lnat_icmp(ln, skb, LNAT_DIR_REPLY, 0);
+		return lnat_icmp(ln, skb, LNAT_DIR_REPLY, 0, 0);
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;

@@ -70,6 +70,7 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 	emb->sport = 0;
 	emb->dport = 0;
 	emb->proto = iph->protocol;
+	emb->zone = 0;
 	*ihoff = off;
 	/* A later fragment carries no ports to match. */
 	if (iph->frag_off & htons(IP_OFFSET))
@@ -107,13 +108,14 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 
 /*
  * An ICMP packet crossing a masqueraded interface, @dir ORIG leaving it with
- * @own the router's address there, REPLY arriving. Errors about a mapping are
+ * @own the router's address there and @zone the conntrack zone of the
+ * connection it is about, REPLY arriving (@zone 0). Errors about a mapping are
  * translated. Malformed errors are dropped and counted, and so are errors
  * leaving about no mapping from an address other than @own: untranslated,
  * they would leak it.
  */
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
-		       enum lnat_dir dir, __be32 own)
+		       enum lnat_dir dir, u16 zone, __be32 own)
 {
 	unsigned int nhoff = skb_network_offset(skb), thoff, end, ihoff;
 	struct lnat_tuple emb, key;
@@ -144,6 +146,7 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 	key.sport = emb.dport;
 	key.dport = emb.sport;
 	key.proto = emb.proto;
+	key.zone = zone;
 	e = lnat_lookup(ln, dir, &key);
 	if (!e) {
 		/* About the router's own traffic, or nothing we mapped. */

@@ -173,13 +173,17 @@ static void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
 
 /*
  * Take @e out now, from the packet path (RCU read side): it left by another
- * uplink, its address went, or the router's own socket took its 4-tuple.
+ * uplink, its address went, or (@retire) the router's own socket took its
+ * 4-tuple, and its binding admits nothing new either.
  */
-void lnat_remove(struct lnat_net *ln, struct lnat_entry *e)
+void lnat_remove(struct lnat_net *ln, struct lnat_entry *e, bool retire)
 {
 	spin_lock_bh(&ln->lock);
-	if (!test_bit(LNAT_F_DEAD, &e->flags))
+	if (!test_bit(LNAT_F_DEAD, &e->flags)) {
+		if (retire && e->bind)
+			lnat_bind_retire(e->bind);
 		lnat_unlink(ln, e, NULL);
+	}
 	spin_unlock_bh(&ln->lock);
 }
 

@@ -34,6 +34,8 @@ MODULE_PARM_DESC(fuzz_seed, "seed of loosenat_hostile's packet generator");
 #define LNAT_T_EXT	cpu_to_be32(0xc0000201)	/* 192.0.2.1 */
 #define LNAT_T_OTHER	cpu_to_be32(0xc0000209)	/* 192.0.2.9, not ours */
 #define LNAT_T_HOP	cpu_to_be32(0xc6336401)	/* 198.51.100.1 */
+/* A local address of the namespace (guest.sh brings lo up): never mapped. */
+#define LNAT_T_OWN	cpu_to_be32(0x7f000001)	/* 127.0.0.1 */
 
 enum lnat_t_kind {
 	LNAT_T_TCP,
@@ -79,7 +81,8 @@ static const __be32 lnat_t_inside[] = {
 	cpu_to_be32(0x0a000003),	/* 10.0.0.3 */
 	cpu_to_be32(0x0ac80109),	/* 10.200.1.9 */
 	cpu_to_be32(0xcb007105),	/* 203.0.113.5, public inside */
-	LNAT_T_EXT,			/* the router's own traffic */
+	LNAT_T_EXT,			/* public inside, the WAN's address */
+	LNAT_T_OWN,			/* the router's own traffic */
 };
 
 static const __be32 lnat_t_outside[] = {
@@ -719,6 +722,11 @@ static bool lnat_t_check(struct lnat_t_fuzz *f, struct sk_buff *skb,
 		f->n_icmp_xlat++;
 		return true;
 	}
+	/* Translated: never the router's own, always to the WAN's address. */
+	if (f->dir == LNAT_DIR_ORIG && in->saddr == LNAT_T_OWN)
+		return lnat_t_fail(f, r, "the router's own packet translated");
+	if (f->dir == LNAT_DIR_ORIG && out->saddr != LNAT_T_EXT)
+		return lnat_t_fail(f, r, "left with another address than the egress interface's");
 	/* It now parses as the mapping's other half, inverted. */
 	ports = r->in.proto != IPPROTO_ICMP || lnat_icmp_is_query(r->info >> 8);
 	if (lnat_parse(skb, f->dir, &t, &thoff, &info) ||
@@ -835,7 +843,13 @@ static void lnat_t_fuzz(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->test = test;
 	f->ln = ln;
-	/* Never registered: lnat_xlat_out() reads only its ifindex. */
+	/* Or the oracle on the router's own traffic would test nothing. */
+	KUNIT_ASSERT_EQ_MSG(test, inet_addr_type(&init_net, LNAT_T_OWN), RTN_LOCAL,
+			    "127.0.0.1 is no local address: is lo down?");
+	/*
+	 * Never registered: lnat_xlat_out() reads only its ifindex and its L3
+	 * domain (none: the main tables of the initial namespace).
+	 */
 	f->dev = alloc_netdev(0, "lnatfuzz", NET_NAME_UNKNOWN, ether_setup);
 	KUNIT_ASSERT_NOT_NULL(test, f->dev);
 	f->dev->ifindex = 1;

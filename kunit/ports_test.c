@@ -96,11 +96,67 @@ static void lnat_t_exhausted(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(e));
 }
 
+static struct lnat_entry *lnat_t_udp(struct kunit *test, u32 src, u16 zone)
+{
+	struct lnat_tuple t = lnat_t_tuple("10.0.0.0", 5001, "192.0.2.2", 3478);
+	struct lnat_entry *e;
+
+	t.saddr = htonl(src);
+	t.proto = IPPROTO_UDP;
+	t.zone = zone;
+	rcu_read_lock();
+	e = lnat_create(test->priv, &t, in_aton("192.0.2.1"), 1, LNAT_TF_NONE);
+	rcu_read_unlock();
+	return e;
+}
+
+/* Tenants in two conntrack zones (VRFs) never share an external endpoint. */
+static void lnat_t_zones_apart(struct kunit *test)
+{
+	struct lnat_entry *a = lnat_t_udp(test, 0x0a000002, 1);
+	struct lnat_entry *b = lnat_t_udp(test, 0x0a000002, 2);
+	struct lnat_tuple r;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_PTR_NE(test, a->bind, b->bind);
+	KUNIT_EXPECT_NE(test, lnat_t_port(a), lnat_t_port(b));
+	/* Each answer finds its own tenant's mapping. */
+	rcu_read_lock();
+	r = b->tuple[LNAT_DIR_REPLY];
+	KUNIT_EXPECT_PTR_EQ(test, lnat_lookup(test->priv, LNAT_DIR_REPLY, &r), b);
+	r = a->tuple[LNAT_DIR_REPLY];
+	KUNIT_EXPECT_PTR_EQ(test, lnat_lookup(test->priv, LNAT_DIR_REPLY, &r), a);
+	rcu_read_unlock();
+}
+
+/* UDP: every free port of a narrowed range is found, however few are left. */
+static void lnat_t_pool_exact(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e;
+	u32 i;
+
+	ln->port_range = 20000 << 16 | 20199;
+	for (i = 0; i < 200; i++) {
+		e = lnat_t_udp(test, 0x0a010000 + i, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+		KUNIT_EXPECT_GE(test, lnat_t_port(e), 20000);
+		KUNIT_EXPECT_LE(test, lnat_t_port(e), 20199);
+	}
+	KUNIT_EXPECT_EQ(test, PTR_ERR(lnat_t_udp(test, 0x0a020000, 0)),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_NOPORT), 1U);
+}
+
 static struct kunit_case lnat_ports_cases[] = {
 	KUNIT_CASE(lnat_t_preserved),
 	KUNIT_CASE(lnat_t_collision_in_range),
 	KUNIT_CASE(lnat_t_recreated_same_port),
 	KUNIT_CASE(lnat_t_exhausted),
+	KUNIT_CASE(lnat_t_zones_apart),
+	KUNIT_CASE(lnat_t_pool_exact),
 	{}
 };
 

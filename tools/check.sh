@@ -65,10 +65,11 @@ for kind in stock new debug; do
 	# Run the copy made for this build, so editing the tree cannot disturb it.
 	dkms=
 	[ "$kind" = debug ] || dkms="LNAT_DKMS=$version"
-	# The routers' shapes (tools/testbed/routers.sh) run on Debian's 6.1,
-	# with their stock controls: on every kernel they would take make
+	# The routers' shapes (tools/testbed/routers.sh) and the stock
+	# controls run on Debian's 6.1: on every kernel they would take make
 	# check past its hour.
 	[ "$kind" = stock ] || dkms="$dkms LNAT_ROUTERS=0"
+	[ "$kind" = new ] && dkms="$dkms LNAT_CONTROLS=0"
 	printf '#!/bin/sh\nexec env %s %s %s\n' "$dkms" \
 		"$build/$kind/tools/testbed/guest.sh" "$args" > "$guest"
 	chmod +x "$guest"

@@ -13,6 +13,7 @@ tools/build-module.sh "$kdir" "$build/fuzz" LNAT_KUNIT=1
 guest=$build/guest-fuzz.sh
 cat > "$guest" <<GUEST
 #!/bin/sh
+ip link set lo up
 insmod $build/fuzz/loosenat_kunit.ko fuzz_iters=$iters ${seed:+fuzz_seed=$seed}
 cat /sys/kernel/debug/kunit/loosenat_hostile/results
 rmmod loosenat_kunit

@@ -10,6 +10,8 @@ kunit=${2:-}
 status=0
 
 if [ -n "$kunit" ]; then
+	# The fuzzer's oracle for the router's own traffic uses 127.0.0.1.
+	ip link set lo up
 	if insmod "$kunit/loosenat_kunit.ko"; then
 		for s in tcp table ports mangle parse icmp proto hostile; do
 			# debugfs files have no size: read them to see.
@@ -26,8 +28,11 @@ if [ -n "$kunit" ]; then
 		status=1
 	fi
 fi
-# The debug kernel runs our cases only; the stock kernel adds the controls.
-"$here/netns.sh" "$build/loosenat.ko" ${kunit:+nocontrols} || status=1
+# The debug kernel runs our cases only, and so does a run with
+# LNAT_CONTROLS=0; otherwise the stock controls run beside them.
+controls=${kunit:+nocontrols}
+[ "${LNAT_CONTROLS:-1}" = 0 ] && controls=nocontrols
+"$here/netns.sh" "$build/loosenat.ko" $controls || status=1
 # Load, faults and hostile input, sized for make check, on the debug kernel.
 if [ -n "$kunit" ]; then
 	"$here/stress.sh" "$build/loosenat.ko" check || status=1

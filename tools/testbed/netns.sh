@@ -10,7 +10,7 @@
 #
 # usage: netns.sh PATH/TO/loosenat.ko [nocontrols]
 # "nocontrols" (the debug-kernel run, where every step is several times
-# slower) skips the cases that only exercise stock masquerade, the flag-set
+# slower, and Debian's 6.12, as the controls prove nothing new there) skips the cases that only exercise stock masquerade, the flag-set
 # sweep beside it, and three of the six lost-mapping cases (each kind of
 # loss still runs once); the stock-kernel run keeps them all.
 set -u

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Real routers' shapes, sourced by netns.sh: secondary addresses, snat rules
 # and port forwards beside loosenat, two uplinks, a WAN that loses its
-# address, a narrowed port range, the router's own sockets, wildcard interface names, IPsec, bridges with br_netfilter and
+# address, a narrowed port range, the router's own sockets, flowtable
+# offload, wildcard interface names, IPsec, bridges with br_netfilter and
 # fwmark scoping. Each case runs with loosenat (MODE lnat) and, with
 # controls, the same traffic through stock masquerade (MODE stock), whose
 # rule each case adapts as an operator would.
@@ -180,6 +181,48 @@ test_router_socket() {
 	stop_bg
 }
 
+# Flow offloading as OpenWrt's fw4 sets it up: a TCP bulk transfer and a UDP
+# exchange. Offloaded packets skip the forward chain, whose counter shows
+# what stock offloaded and that loosenat kept its connections off.
+test_flowtable() {
+	local mode=$1 dsts=() i fwd
+
+	setup "$mode"
+	R nft -f - <<-EOF
+	table inet ft {
+		flowtable f {
+			hook ingress priority 0; devices = { lan0, wan0 };
+		}
+		chain forward {
+			type filter hook forward priority 0;
+			meta l4proto { tcp, udp } counter flow add @f
+		}
+	}
+	EOF
+	bg S python3 "$tcpc" server 192.0.2.2 80 "$tmp/state" close
+	busywait 20 listening
+	touch "$tmp/go"
+	LNAT_BULK=300000 C1 timeout 60 python3 "$tcpc" client 192.0.2.2 80 \
+		"$tmp/go" fin > "$tmp/port"
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s"
+	busywait 20 udp_listening srv 53
+	for i in $(seq 10); do dsts+=(192.0.2.2:53); done
+	C1 python3 "$tcpc" udp-multi 0.0.0.0 5300 "${dsts[@]}" > "$tmp/u"
+	fwd=$(R nft list chain inet ft forward |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }')
+	rcheck "$mode" "flowtable offload on: every packet of a TCP and a UDP flow translated" \
+		test -s "$tmp/port" -a "$(grep -cx 'reply 192.0.2.2 53' "$tmp/u")" = 10 -a \
+		"$(counter leak)" = 0 -a "$(counter xlat)" -ge 10
+	if [ "$mode" = stock ]; then
+		rcheck "$mode" "flowtable offload on: the flows were offloaded" \
+			test "$fwd" -lt "$(counter xlat)"
+	else
+		check "flowtable offload on: loosenat's flows were not offloaded" \
+			test "$fwd" -gt "$(counter xlat)"
+	fi
+	stop_bg
+}
+
 # iptables' and nftables' wildcard names; names that cannot match refused.
 test_wildcards() {
 	local mode=$1 w x0
@@ -301,10 +344,11 @@ test_fwmark() {
 }
 
 ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks
-	wan_loses_address port_range router_socket wildcards ipsec
+	wan_loses_address port_range router_socket flowtable wildcards ipsec
 	bridge fwmark"
-# Cases each mode reports: wildcards reports 3 with loosenat, 1 stock.
-ROUTERS_PLAN=$((11 + 2 + controls * 11))
+# Cases each mode reports: flowtable 2 each; wildcards 3 with loosenat, 1
+# stock.
+ROUTERS_PLAN=$((12 + 3 + controls * 13))
 
 test_routers() {
 	local c
