@@ -17,6 +17,7 @@
 #include <linux/skbuff.h>
 #include <linux/netfilter.h>
 #include <linux/sysctl.h>
+#include <linux/icmp.h>
 
 enum lnat_dir {
 	LNAT_DIR_ORIG,		/* inside -> outside, before translation */
@@ -89,6 +90,18 @@ struct lnat_tuple {
 	u16 zone;	/* conntrack zone of an outbound packet, 0 inbound */
 };
 
+/*
+ * A packet as lnat_parse() reads it: its tuple, where its transport header
+ * starts, and what creates or moves a mapping's state.
+ */
+struct lnat_pkt {
+	struct lnat_tuple t;
+	unsigned int thoff;		/* transport header, from skb->data */
+	enum lnat_tcp_flags tf;		/* TCP: the flags' class */
+	u8 icmp_type;			/* ICMP: type and code */
+	u8 icmp_code;
+};
+
 /* Entry flag bits (atomic bitops on lnat_entry.flags). */
 enum {
 	LNAT_F_REPLIED,		/* a packet from outside was seen */
@@ -156,13 +169,16 @@ struct lnat_entry {
 	};
 	unsigned long flags;
 	u32 last_seen;			/* jiffies, refreshed at most once a tick */
-	u32 state;			/* enum lnat_tcp_state, or LNAT_ICMP_INFO */
+	union {
+		u32 state;		/* TCP: enum lnat_tcp_state */
+		struct {
+			u8 type;	/* ICMP query: the message that made it */
+			u8 code;
+		} icmp;
+	};
 	int ifindex;			/* masqueraded interface it left by */
 	struct lnat_bind *bind;		/* UDP and ICMP queries */
 };
-
-/* An ICMP query mapping's state: the type and code that created it. */
-#define LNAT_ICMP_INFO(type, code)	((type) << 8 | (code))
 
 #define LNAT_MAX_IFACES		8
 #define LNAT_IFNAMES_LEN	(LNAT_MAX_IFACES * (IFNAMSIZ + 1))
@@ -203,40 +219,88 @@ struct lnat_net {
 	struct lnat_ifset __rcu *ifset;
 	char ifnames[LNAT_IFNAMES_LEN];
 	struct ctl_table_header *sysctl_hdr;
+	struct nf_hook_ops ops[2];	/* PREROUTING, POSTROUTING; priv = us */
 };
 
 #define LNAT_STAT_INC(ln, f)	this_cpu_inc((ln)->stats->s[LNAT_STAT_##f])
 
+/* ICMP messages with an embedded packet (RFC 5508 REQ-3). */
+static inline bool lnat_icmp_is_error(u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+/* Queries carry an identifier, mapped like a port (RFC 5508 REQ-1). */
+static inline bool lnat_icmp_is_query(u8 type)
+{
+	switch (type) {
+	case ICMP_ECHO:
+	case ICMP_ECHOREPLY:
+	case ICMP_TIMESTAMP:
+	case ICMP_TIMESTAMPREPLY:
+	case ICMP_INFO_REQUEST:
+	case ICMP_INFO_REPLY:
+	case ICMP_ADDRESS:
+	case ICMP_ADDRESSREPLY:
+		return true;
+	}
+	return false;
+}
+
+/* Is @dev one of @ln's masqueraded interfaces? Caller holds rcu_read_lock. */
+static inline bool lnat_iface_match(struct lnat_net *ln,
+				    const struct net_device *dev)
+{
+	const struct lnat_ifset *set = rcu_dereference(ln->ifset);
+	unsigned int i;
+
+	if (!set || !dev)
+		return false;
+	for (i = 0; i < set->n; i++)
+		if (!strncmp(dev->name, set->name[i], set->cmp[i]))
+			return true;
+	return false;
+}
+
 /* netns.c */
-struct lnat_net *lnat_pernet(const struct net *net);
 int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits);
 void lnat_net_teardown(struct lnat_net *ln);
 int lnat_netns_register(void);
 void lnat_netns_unregister(void);
 
-/* table.c */
+/* gc.c */
+unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate);
+void lnat_gc_start(struct lnat_net *ln);
+void lnat_gc_stop(struct lnat_net *ln);
+
+/* conn.c */
 int lnat_cache_init(void);
 void lnat_cache_exit(void);
-int lnat_table_init(struct lnat_net *ln, unsigned int bits);
-void lnat_table_destroy(struct lnat_net *ln);
-u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
-struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
-			       const struct lnat_tuple *t);
-bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
-void lnat_remove(struct lnat_net *ln, struct lnat_entry *e, bool retire);
-struct lnat_entry *lnat_create(struct lnat_net *ln,
-			       const struct lnat_tuple *orig, __be32 ext_addr,
-			       int ifindex, u32 info);
+struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
+			       __be32 ext_addr, int ifindex);
 struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 				    const struct lnat_tuple *reply);
+void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
+		 struct llist_head *dead);
+void lnat_free_batch(struct llist_head *dead);
+void lnat_remove(struct lnat_net *ln, struct lnat_entry *e, bool retire);
 void lnat_refresh(struct lnat_entry *e);
 void lnat_set_replied(struct lnat_net *ln, struct lnat_entry *e);
 unsigned long lnat_timeout(const struct lnat_net *ln,
 			   const struct lnat_entry *e);
 bool lnat_expired(const struct lnat_net *ln, const struct lnat_entry *e,
 		  unsigned long now);
-unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate);
-void lnat_gc_work(struct work_struct *work);
+
+/* table.c */
+int lnat_table_init(struct lnat_net *ln, unsigned int bits);
+void lnat_table_destroy(struct lnat_net *ln);
+u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
+struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
+			       const struct lnat_tuple *t);
+bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
+void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e);
+void lnat_table_unhash(struct lnat_net *ln, struct lnat_entry *e);
 
 /* tcp.c */
 enum lnat_tcp_flags lnat_tcp_classify(u8 flags);
@@ -267,22 +331,20 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 		     __be16 port);
 
 /* icmp.c */
-bool lnat_icmp_is_error(u8 type);
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 		       enum lnat_dir dir, u16 zone, __be32 own);
 
+/* parse.c */
+int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_pkt *p);
+
 /* hooks.c */
-bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev);
-int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
-	       unsigned int *thoff, u32 *info);
-bool lnat_icmp_is_query(u8 type);
 unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			   const struct net_device *out, __be32 ext,
 			   struct lnat_entry **ep);
 unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 			  struct lnat_entry **ep);
-int lnat_hooks_register(struct net *net);
-void lnat_hooks_unregister(struct net *net);
+int lnat_hooks_register(struct lnat_net *ln);
+void lnat_hooks_unregister(struct lnat_net *ln);
 
 /* sysctl.c */
 void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits);
@@ -292,7 +354,7 @@ int lnat_sysctl_init(struct lnat_net *ln);
 void lnat_sysctl_exit(struct lnat_net *ln);
 
 /* proc.c */
-int lnat_proc_init(struct net *net);
-void lnat_proc_exit(struct net *net);
+int lnat_proc_init(struct lnat_net *ln);
+void lnat_proc_exit(struct lnat_net *ln);
 
 #endif /* _LNAT_H */

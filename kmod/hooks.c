@@ -6,9 +6,6 @@
  * on the router sees internal addresses in both directions.
  */
 #include <linux/ip.h>
-#include <linux/udp.h>
-#include <linux/icmp.h>
-#include <net/tcp.h>
 #include <linux/inetdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -26,103 +23,6 @@
 #define LNAT_PRI_IN	(NF_IP_PRI_CONNTRACK - 10)
 /* After stock SNAT, which keeps what it translates; before ct confirm. */
 #define LNAT_PRI_OUT	(NF_IP_PRI_NAT_SRC + 10)
-
-/* Caller holds rcu_read_lock. */
-bool lnat_iface_match(struct lnat_net *ln, const struct net_device *dev)
-{
-	const struct lnat_ifset *set = rcu_dereference(ln->ifset);
-	unsigned int i;
-
-	if (!set || !dev)
-		return false;
-	for (i = 0; i < set->n; i++)
-		if (!strncmp(dev->name, set->name[i], set->cmp[i]))
-			return true;
-	return false;
-}
-
-/*
- * Fill @t from an IPv4 packet at skb_network_offset, as seen on the wire in
- * direction @dir (an ICMP query identifier stands in for the source port
- * going out, for the destination port coming in) and @info (see
- * lnat_create()). Returns 1 for an ICMP error (handled by lnat_icmp()), 0 for
- * a packet whose headers are all within it, -EINVAL for anything malformed,
- * never reading past the buffer.
- */
-int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_tuple *t,
-	       unsigned int *thoff, u32 *info)
-{
-	unsigned int nhoff = skb_network_offset(skb), ihl, len;
-	const struct iphdr *iph;
-	struct iphdr _iph;
-	union {
-		struct tcphdr th;
-		struct udphdr uh;
-		struct icmphdr ih;
-	} _h;
-	const struct tcphdr *th;
-	const struct udphdr *uh;
-	const struct icmphdr *ih;
-
-	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
-	if (!iph || iph->version != 4 || iph->ihl < 5)
-		return -EINVAL;
-	ihl = iph->ihl * 4;
-	len = ntohs(iph->tot_len);
-	/* IPv4 BIG TCP: GSO packets over 64k carry tot_len 0. */
-	if (!len && skb_is_gso(skb))
-		len = skb->len - nhoff;
-	if (len < ihl || len > skb->len - nhoff)
-		return -EINVAL;
-	/* A fragment cannot be matched to a mapping: defrag ran before us. */
-	if (ip_is_fragment(iph))
-		return -EINVAL;
-
-	t->saddr = iph->saddr;
-	t->daddr = iph->daddr;
-	t->sport = 0;
-	t->dport = 0;
-	t->proto = iph->protocol;
-	t->zone = 0;
-	*thoff = nhoff + ihl;
-	*info = LNAT_TF_NONE;
-
-	switch (iph->protocol) {
-	case IPPROTO_TCP:
-		th = skb_header_pointer(skb, *thoff, sizeof(_h.th), &_h.th);
-		if (!th || len < ihl + sizeof(*th) || th->doff < 5 ||
-		    ihl + th->doff * 4 > len)
-			return -EINVAL;
-		t->sport = th->source;
-		t->dport = th->dest;
-		*info = lnat_tcp_classify(tcp_flag_byte(th));
-		break;
-	case IPPROTO_UDP:
-		uh = skb_header_pointer(skb, *thoff, sizeof(_h.uh), &_h.uh);
-		if (!uh || len < ihl + sizeof(*uh) ||
-		    ntohs(uh->len) < sizeof(*uh) || ntohs(uh->len) > len - ihl)
-			return -EINVAL;
-		t->sport = uh->source;
-		t->dport = uh->dest;
-		break;
-	case IPPROTO_ICMP:
-		ih = skb_header_pointer(skb, *thoff, sizeof(_h.ih), &_h.ih);
-		if (!ih || len < ihl + sizeof(*ih))
-			return -EINVAL;
-		if (lnat_icmp_is_error(ih->type))
-			return 1;
-		*info = LNAT_ICMP_INFO(ih->type, ih->code);
-		/* Other ICMP messages are translated by address only. */
-		if (!lnat_icmp_is_query(ih->type))
-			break;
-		if (dir == LNAT_DIR_ORIG)
-			t->sport = ih->un.echo.id;
-		else
-			t->dport = ih->un.echo.id;
-		break;
-	}
-	return 0;
-}
 
 /*
  * The address to masquerade with on @out: its primary address on the next
@@ -260,24 +160,22 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			   struct lnat_entry **ep)
 {
 	struct lnat_entry *e;
-	struct lnat_tuple t;
-	unsigned int thoff;
-	u32 info;
+	struct lnat_pkt p;
 	int ret;
 
 	if (lnat_not_ours(ln, skb))
 		return NF_ACCEPT;
-	ret = lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info);
+	ret = lnat_parse(skb, LNAT_DIR_ORIG, &p);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_ORIG, lnat_zone(skb),
-				 ext ?: lnat_masq_addr(skb, out, t.daddr));
+				 ext ?: lnat_masq_addr(skb, out, p.t.daddr));
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;
 	}
-	t.zone = lnat_zone(skb);
+	p.t.zone = lnat_zone(skb);
 
-	e = lnat_lookup(ln, LNAT_DIR_ORIG, &t);
+	e = lnat_lookup(ln, LNAT_DIR_ORIG, &p.t);
 	/* Leaving by another uplink, or its address went: it moves. */
 	if (e && unlikely(e->ifindex != out->ifindex ||
 			  (!ext && !lnat_dev_has(out, e->tuple[LNAT_DIR_REPLY].daddr)))) {
@@ -286,18 +184,18 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	}
 	if (e) {
 		LNAT_STAT_INC(ln, FOUND);
-		if (t.proto == IPPROTO_TCP)
-			lnat_tcp_update(e, LNAT_DIR_ORIG, info);
+		if (p.t.proto == IPPROTO_TCP)
+			lnat_tcp_update(e, LNAT_DIR_ORIG, p.tf);
 	} else {
-		if (lnat_leave_alone(ln, out, &t))
+		if (lnat_leave_alone(ln, out, &p.t))
 			return NF_ACCEPT;
 		if (!ext)
-			ext = lnat_masq_addr(skb, out, t.daddr);
+			ext = lnat_masq_addr(skb, out, p.t.daddr);
 		if (!ext) {
 			LNAT_STAT_INC(ln, DROP_NOADDR);
 			return NF_DROP;
 		}
-		e = lnat_create(ln, &t, ext, out->ifindex, info);
+		e = lnat_create(ln, &p, ext, out->ifindex);
 		if (IS_ERR(e))
 			return NF_DROP;
 	}
@@ -308,7 +206,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	if (ep)
 		*ep = e;
 	lnat_refresh(e);
-	if (lnat_mangle(skb, thoff, LNAT_DIR_ORIG, e->tuple[LNAT_DIR_REPLY].daddr,
+	if (lnat_mangle(skb, p.thoff, LNAT_DIR_ORIG, e->tuple[LNAT_DIR_REPLY].daddr,
 			e->tuple[LNAT_DIR_REPLY].dport)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;
@@ -319,7 +217,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 static unsigned int lnat_out(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
-	struct lnat_net *ln = lnat_pernet(state->net);
+	struct lnat_net *ln = priv;
 
 	if (!lnat_iface_match(ln, state->out))
 		return NF_ACCEPT;
@@ -331,12 +229,10 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 			  struct lnat_entry **ep)
 {
 	struct lnat_entry *e;
-	struct lnat_tuple t;
-	unsigned int thoff;
-	u32 info;
+	struct lnat_pkt p;
 	int ret;
 
-	ret = lnat_parse(skb, LNAT_DIR_REPLY, &t, &thoff, &info);
+	ret = lnat_parse(skb, LNAT_DIR_REPLY, &p);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_REPLY, 0, 0);
 	if (ret < 0) {
@@ -344,12 +240,12 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	e = lnat_lookup(ln, LNAT_DIR_REPLY, &t);
+	e = lnat_lookup(ln, LNAT_DIR_REPLY, &p.t);
 	/* Expired, the collector not there yet: it lets nothing in. */
 	if (e && lnat_expired(ln, e, jiffies))
 		e = NULL;
-	if (!e && t.proto == IPPROTO_UDP && READ_ONCE(ln->udp_full_cone)) {
-		e = lnat_create_cone(ln, &t);
+	if (!e && p.t.proto == IPPROTO_UDP && READ_ONCE(ln->udp_full_cone)) {
+		e = lnat_create_cone(ln, &p.t);
 		if (IS_ERR(e))
 			return NF_DROP;
 	}
@@ -360,10 +256,10 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 		*ep = e;
 	LNAT_STAT_INC(ln, FOUND);
 	lnat_set_replied(ln, e);
-	if (t.proto == IPPROTO_TCP)
-		lnat_tcp_update(e, LNAT_DIR_REPLY, info);
+	if (p.t.proto == IPPROTO_TCP)
+		lnat_tcp_update(e, LNAT_DIR_REPLY, p.tf);
 	lnat_refresh(e);
-	if (lnat_mangle(skb, thoff, LNAT_DIR_REPLY, e->tuple[LNAT_DIR_ORIG].saddr,
+	if (lnat_mangle(skb, p.thoff, LNAT_DIR_REPLY, e->tuple[LNAT_DIR_ORIG].saddr,
 			e->tuple[LNAT_DIR_ORIG].sport)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;
@@ -374,7 +270,7 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 static unsigned int lnat_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
-	struct lnat_net *ln = lnat_pernet(state->net);
+	struct lnat_net *ln = priv;
 
 	if (!lnat_iface_match(ln, state->in))
 		return NF_ACCEPT;
@@ -396,21 +292,39 @@ static const struct nf_hook_ops lnat_ops[] = {
 	},
 };
 
-int lnat_hooks_register(struct net *net)
+/**
+ * lnat_hooks_register() - start translating in @ln's netns
+ * @ln: the netns's state; the hooks find it in their priv, no lookup
+ *
+ * Context: process, the netns's init.
+ * Return: 0, or the error of enabling defrag or registering the hooks.
+ */
+int lnat_hooks_register(struct lnat_net *ln)
 {
+	unsigned int i;
 	int err;
 
-	err = nf_defrag_ipv4_enable(net);
+	for (i = 0; i < ARRAY_SIZE(lnat_ops); i++) {
+		ln->ops[i] = lnat_ops[i];
+		ln->ops[i].priv = ln;
+	}
+	err = nf_defrag_ipv4_enable(ln->net);
 	if (err)
 		return err;
-	err = nf_register_net_hooks(net, lnat_ops, ARRAY_SIZE(lnat_ops));
+	err = nf_register_net_hooks(ln->net, ln->ops, ARRAY_SIZE(ln->ops));
 	if (err)
-		nf_defrag_ipv4_disable(net);
+		nf_defrag_ipv4_disable(ln->net);
 	return err;
 }
 
-void lnat_hooks_unregister(struct net *net)
+/**
+ * lnat_hooks_unregister() - stop translating in @ln's netns
+ * @ln: the netns's state
+ *
+ * Context: process, the netns's exit. Returns once no packet is in a hook.
+ */
+void lnat_hooks_unregister(struct lnat_net *ln)
 {
-	nf_unregister_net_hooks(net, lnat_ops, ARRAY_SIZE(lnat_ops));
-	nf_defrag_ipv4_disable(net);
+	nf_unregister_net_hooks(ln->net, ln->ops, ARRAY_SIZE(ln->ops));
+	nf_defrag_ipv4_disable(ln->net);
 }

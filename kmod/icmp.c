@@ -12,29 +12,6 @@
 #include <net/ip.h>
 #include "lnat.h"
 
-bool lnat_icmp_is_error(u8 type)
-{
-	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-	       type == ICMP_PARAMETERPROB;
-}
-
-/* Queries carry an identifier, mapped like a port (RFC 5508 REQ-1). */
-bool lnat_icmp_is_query(u8 type)
-{
-	switch (type) {
-	case ICMP_ECHO:
-	case ICMP_ECHOREPLY:
-	case ICMP_TIMESTAMP:
-	case ICMP_TIMESTAMPREPLY:
-	case ICMP_INFO_REQUEST:
-	case ICMP_INFO_REPLY:
-	case ICMP_ADDRESS:
-	case ICMP_ADDRESSREPLY:
-		return true;
-	}
-	return false;
-}
-
 /*
  * The embedded packet of the ICMP error at @thoff, up to @end, crossing in
  * direction @dir. Returns 1 if this is nothing to translate, 0 with @emb (the

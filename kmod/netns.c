@@ -23,7 +23,7 @@ MODULE_PARM_DESC(hashsize, "hash buckets per netns, rounded up to a power of 2")
 
 static unsigned int lnat_net_id __read_mostly;
 
-struct lnat_net *lnat_pernet(const struct net *net)
+static struct lnat_net *lnat_pernet(const struct net *net)
 {
 	return net_generic(net, lnat_net_id);
 }
@@ -39,13 +39,17 @@ int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
 	if (!ln->stats)
 		return -ENOMEM;
 	err = lnat_table_init(ln, bits);
-	if (err)
+	if (err) {
 		free_percpu(ln->stats);
-	return err;
+		return err;
+	}
+	lnat_gc_start(ln);
+	return 0;
 }
 
 void lnat_net_teardown(struct lnat_net *ln)
 {
+	lnat_gc_stop(ln);
 	lnat_table_destroy(ln);
 	kfree(rcu_dereference_protected(ln->ifset, true));
 	free_percpu(ln->stats);
@@ -68,16 +72,16 @@ static int __net_init lnat_net_init(struct net *net)
 	err = lnat_sysctl_init(ln);
 	if (err)
 		goto err_setup;
-	err = lnat_proc_init(net);
+	err = lnat_proc_init(ln);
 	if (err)
 		goto err_sysctl;
-	err = lnat_hooks_register(net);
+	err = lnat_hooks_register(ln);
 	if (err)
 		goto err_proc;
 	return 0;
 
 err_proc:
-	lnat_proc_exit(net);
+	lnat_proc_exit(ln);
 err_sysctl:
 	lnat_sysctl_exit(ln);
 err_setup:
@@ -90,8 +94,8 @@ static void __net_exit lnat_net_exit(struct net *net)
 	struct lnat_net *ln = lnat_pernet(net);
 
 	/* Unregistering waits for packets in flight, proc readers, writers. */
-	lnat_hooks_unregister(net);
-	lnat_proc_exit(net);
+	lnat_hooks_unregister(ln);
+	lnat_proc_exit(ln);
 	lnat_sysctl_exit(ln);
 	lnat_net_teardown(ln);
 }

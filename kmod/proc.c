@@ -20,9 +20,15 @@ struct lnat_seq {
  * table reads in linear time. Entries may come and go between reads; like
  * conntrack's, a line may then be missed or repeated, never corrupted.
  */
+/* The netns's state, the files' data: no lookup by netns id. */
+static struct lnat_net *lnat_seq_net(struct seq_file *s)
+{
+	return pde_data(file_inode(s->file));
+}
+
 static struct lnat_entry *lnat_seq_find(struct seq_file *s)
 {
-	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	struct lnat_net *ln = lnat_seq_net(s);
 	unsigned int n = 1U << ln->hash_bits, i;
 	struct lnat_seq *it = s->private;
 	struct lnat_entry *e;
@@ -89,7 +95,7 @@ static void lnat_print_tuple(struct seq_file *s, const struct lnat_entry *e,
 			     enum lnat_dir dir)
 {
 	const struct lnat_tuple *t = &e->tuple[dir];
-	u8 type = e->state >> 8;
+	u8 type = e->icmp.type;
 
 	seq_printf(s, "src=%pI4 dst=%pI4 ", &t->saddr, &t->daddr);
 	if (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP)
@@ -98,7 +104,7 @@ static void lnat_print_tuple(struct seq_file *s, const struct lnat_entry *e,
 	else if (t->proto == IPPROTO_ICMP)
 		seq_printf(s, "type=%u code=%u id=%u ",
 			   dir == LNAT_DIR_ORIG ? type : lnat_icmp_answer(type),
-			   e->state & 0xff,
+			   e->icmp.code,
 			   ntohs(dir == LNAT_DIR_ORIG ? t->sport : t->dport));
 }
 
@@ -117,7 +123,7 @@ static const char *lnat_proto_name(u8 proto)
 
 static int lnat_seq_show(struct seq_file *s, void *v)
 {
-	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	struct lnat_net *ln = lnat_seq_net(s);
 	const struct lnat_entry *e = v;
 	u8 proto = e->tuple[LNAT_DIR_ORIG].proto;
 	unsigned long idle = (u32)jiffies - READ_ONCE(e->last_seen);
@@ -166,7 +172,7 @@ static const char *const lnat_stat_names[LNAT_STAT_MAX] = {
 
 static void *lnat_stat_cpu(struct seq_file *s, loff_t *pos)
 {
-	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	struct lnat_net *ln = lnat_seq_net(s);
 	int cpu;
 
 	for (cpu = *pos - 1; cpu < nr_cpu_ids; cpu++) {
@@ -195,7 +201,7 @@ static void lnat_stat_stop(struct seq_file *s, void *v)
 
 static int lnat_stat_show(struct seq_file *s, void *v)
 {
-	struct lnat_net *ln = lnat_pernet(seq_file_net(s));
+	struct lnat_net *ln = lnat_seq_net(s);
 	const struct lnat_stats *st = v;
 	int i;
 
@@ -231,17 +237,26 @@ static void lnat_proc_owner(struct net *net, struct proc_dir_entry *pde)
 		proc_set_user(pde, uid, gid);
 }
 
-int lnat_proc_init(struct net *net)
+/**
+ * lnat_proc_init() - create /proc/net/loosenat and /proc/net/stat/loosenat
+ * @ln: the netns's state, which the files read
+ *
+ * Context: process, the netns's init.
+ * Return: 0 or -ENOMEM.
+ */
+int lnat_proc_init(struct lnat_net *ln)
 {
+	struct net *net = ln->net;
 	struct proc_dir_entry *pde;
 
-	pde = proc_create_net("loosenat", 0440, net->proc_net, &lnat_seq_ops,
-			      sizeof(struct lnat_seq));
+	pde = proc_create_net_data("loosenat", 0440, net->proc_net,
+				   &lnat_seq_ops, sizeof(struct lnat_seq), ln);
 	if (!pde)
 		return -ENOMEM;
 	lnat_proc_owner(net, pde);
-	pde = proc_create_net("loosenat", 0440, net->proc_net_stat,
-			      &lnat_stat_ops, sizeof(struct seq_net_private));
+	pde = proc_create_net_data("loosenat", 0440, net->proc_net_stat,
+				   &lnat_stat_ops,
+				   sizeof(struct seq_net_private), ln);
 	if (!pde) {
 		remove_proc_entry("loosenat", net->proc_net);
 		return -ENOMEM;
@@ -250,8 +265,16 @@ int lnat_proc_init(struct net *net)
 	return 0;
 }
 
-void lnat_proc_exit(struct net *net)
+/**
+ * lnat_proc_exit() - remove the netns's /proc files
+ * @ln: the netns's state
+ *
+ * Context: process, the netns's exit; waits for readers.
+ */
+void lnat_proc_exit(struct lnat_net *ln)
 {
+	struct net *net = ln->net;
+
 	remove_proc_entry("loosenat", net->proc_net_stat);
 	remove_proc_entry("loosenat", net->proc_net);
 }

@@ -132,10 +132,9 @@ struct lnat_t_fuzz {
 struct lnat_t_run {
 	unsigned int verdict;
 	int parsed;
-	u32 info;
 	enum lnat_t_want want;
 	bool mangled;
-	struct lnat_tuple in;		/* parsed from the packet */
+	struct lnat_pkt in;		/* parsed from the packet */
 	struct lnat_tuple xlat;		/* the translated packet must parse to */
 	unsigned int drops, icmp_xlat;	/* counter increments */
 };
@@ -596,10 +595,10 @@ static unsigned int lnat_t_hook(struct lnat_t_fuzz *f, struct sk_buff *skb,
 				struct lnat_t_run *r)
 {
 	struct lnat_entry *e = NULL;
-	unsigned int thoff, v;
+	unsigned int v;
 
 	/* For the oracles: what the hook sees (parsing changes nothing). */
-	r->parsed = lnat_parse(skb, f->dir, &r->in, &thoff, &r->info);
+	r->parsed = lnat_parse(skb, f->dir, &r->in);
 	if (f->dir == LNAT_DIR_ORIG)
 		v = lnat_xlat_out(f->ln, skb, f->dev, LNAT_T_EXT, &e);
 	else
@@ -670,18 +669,17 @@ static bool lnat_t_check(struct lnat_t_fuzz *f, struct sk_buff *skb,
 {
 	const struct iphdr *in = (const struct iphdr *)f->pkt;
 	const struct iphdr *out = (const struct iphdr *)f->out;
-	unsigned int sums = lnat_t_sums(f->pkt, f->len), thoff;
+	unsigned int sums = lnat_t_sums(f->pkt, f->len);
 	bool dropped = r->verdict == NF_DROP, ports;
 	const struct iphdr *q;
-	struct lnat_tuple t;
-	u32 info;
+	struct lnat_pkt p;
 
 	if (r->drops != dropped)
 		return lnat_t_fail(f, r, "drop not counted exactly once");
 	/* A valid packet parses as built. */
 	if (!f->mutated && f->kind != LNAT_T_RANDOM &&
 	    (f->kind == LNAT_T_ERROR ? r->parsed != 1 :
-	     r->parsed || !lnat_t_same(&r->in, &f->flow, true)))
+	     r->parsed || !lnat_t_same(&r->in.t, &f->flow, true)))
 		return lnat_t_fail(f, r, "valid packet misparsed");
 	if (dropped) {
 		if (r->want == LNAT_T_XLAT)
@@ -728,9 +726,9 @@ static bool lnat_t_check(struct lnat_t_fuzz *f, struct sk_buff *skb,
 	if (f->dir == LNAT_DIR_ORIG && out->saddr != LNAT_T_EXT)
 		return lnat_t_fail(f, r, "left with another address than the egress interface's");
 	/* It now parses as the mapping's other half, inverted. */
-	ports = r->in.proto != IPPROTO_ICMP || lnat_icmp_is_query(r->info >> 8);
-	if (lnat_parse(skb, f->dir, &t, &thoff, &info) ||
-	    !lnat_t_same(&t, &r->xlat, ports))
+	ports = r->in.t.proto != IPPROTO_ICMP ||
+		lnat_icmp_is_query(r->in.icmp_type);
+	if (lnat_parse(skb, f->dir, &p) || !lnat_t_same(&p.t, &r->xlat, ports))
 		return lnat_t_fail(f, r, "mistranslated");
 	if (f->dir == LNAT_DIR_ORIG && lnat_t_private(out->saddr))
 		return lnat_t_fail(f, r, "private source left");
@@ -957,7 +955,7 @@ static void lnat_t_chains(struct kunit *test)
 		t.saddr = htonl(0x0a000000 | i << 12);
 		t.daddr = htonl(0xc0000202 ^ i << 12);
 		rcu_read_lock();
-		e = lnat_create(ln, &t, LNAT_T_EXT, 1, LNAT_TF_SYN);
+		e = lnat_t_create(ln, &t, LNAT_T_EXT, LNAT_TF_SYN);
 		rcu_read_unlock();
 		if (IS_ERR(e))
 			break;

@@ -28,7 +28,7 @@ static struct lnat_entry *lnat_t_mapping(struct kunit *test)
 	struct lnat_entry *e;
 
 	rcu_read_lock();
-	e = lnat_create(test->priv, &t, in_aton(T_EXT), 1, LNAT_TF_SYN);
+	e = lnat_t_create(test->priv, &t, in_aton(T_EXT), LNAT_TF_SYN);
 	rcu_read_unlock();
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
 	KUNIT_ASSERT_EQ(test, ntohs(e->tuple[LNAT_DIR_REPLY].dport), 4000);
@@ -264,9 +264,9 @@ static void lnat_t_outbound_query(struct kunit *test)
 
 	t.proto = IPPROTO_ICMP;
 	rcu_read_lock();
-	other = lnat_create(test->priv, &t, in_aton(T_EXT), 1, LNAT_TF_NONE);
+	other = lnat_t_create(test->priv, &t, in_aton(T_EXT), LNAT_TF_NONE);
 	t.saddr = in_aton("10.0.0.3");
-	e = lnat_create(test->priv, &t, in_aton(T_EXT), 1, LNAT_TF_NONE);
+	e = lnat_t_create(test->priv, &t, in_aton(T_EXT), LNAT_TF_NONE);
 	rcu_read_unlock();
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(other));
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));

@@ -24,6 +24,9 @@ void lnat_kunit_exit(struct kunit *test);
 unsigned int lnat_t_stat(struct lnat_net *ln, enum lnat_stat s);
 struct lnat_tuple lnat_t_tuple(const char *src, u16 sport, const char *dst,
 			       u16 dport);
+struct lnat_entry *lnat_t_create(struct lnat_net *ln,
+				 const struct lnat_tuple *t, __be32 ext,
+				 enum lnat_tcp_flags tf);
 struct sk_buff *lnat_t_skb(struct kunit *test, const struct lnat_tuple *t,
 			   u8 flags, unsigned int payload, unsigned int linear);
 

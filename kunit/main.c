@@ -43,6 +43,21 @@ void lnat_kunit_exit(struct kunit *test)
 	kfree(ln);
 }
 
+/*
+ * lnat_create() for a packet of @t with TCP flags @tf (an ICMP tuple is an
+ * echo request) leaving interface 1. Caller holds rcu_read_lock.
+ */
+struct lnat_entry *lnat_t_create(struct lnat_net *ln,
+				 const struct lnat_tuple *t, __be32 ext,
+				 enum lnat_tcp_flags tf)
+{
+	struct lnat_pkt p = { .t = *t, .tf = tf };
+
+	if (t->proto == IPPROTO_ICMP)
+		p.icmp_type = ICMP_ECHO;
+	return lnat_create(ln, &p, ext, 1);
+}
+
 /* A /proc/net/stat/loosenat column, summed over CPUs. */
 unsigned int lnat_t_stat(struct lnat_net *ln, enum lnat_stat s)
 {

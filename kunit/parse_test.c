@@ -44,8 +44,8 @@ static void lnat_t_parse_cases(struct kunit *test)
 {
 	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", 40003, "192.0.2.2", 80);
 	struct lnat_tuple got;
-	u32 info;
-	unsigned int i, thoff;
+	struct lnat_pkt p;
+	unsigned int i;
 	struct sk_buff *full, *skb;
 	u8 pkt[60];
 
@@ -67,9 +67,9 @@ static void lnat_t_parse_cases(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		skb_reset_network_header(skb);
 		skb_put_data(skb, copy, b->len);
-		KUNIT_EXPECT_EQ_MSG(test, lnat_parse(skb, LNAT_DIR_ORIG, &got,
-						     &thoff, &info),
+		KUNIT_EXPECT_EQ_MSG(test, lnat_parse(skb, LNAT_DIR_ORIG, &p),
 				    b->want, "%s", b->what);
+		got = p.t;
 		if (b->want == 0 && got.proto != IPPROTO_TCP) {
 			KUNIT_EXPECT_EQ(test, got.proto, IPPROTO_GRE);
 			LNAT_EXPECT_RAW_EQ(test, got.sport | got.dport, 0);
@@ -78,8 +78,8 @@ static void lnat_t_parse_cases(struct kunit *test)
 			LNAT_EXPECT_RAW_EQ(test, got.daddr, t.daddr);
 			LNAT_EXPECT_RAW_EQ(test, got.sport, t.sport);
 			LNAT_EXPECT_RAW_EQ(test, got.dport, t.dport);
-			KUNIT_EXPECT_EQ(test, thoff, 20U);
-			KUNIT_EXPECT_EQ(test, info, (u32)LNAT_TF_RST);
+			KUNIT_EXPECT_EQ(test, p.thoff, 20U);
+			KUNIT_EXPECT_EQ(test, p.tf, LNAT_TF_RST);
 		}
 		kfree_skb(skb);
 	}

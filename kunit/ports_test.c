@@ -9,7 +9,7 @@ static struct lnat_entry *lnat_t_map(struct kunit *test, const char *src,
 	struct lnat_entry *e;
 
 	rcu_read_lock();
-	e = lnat_create(test->priv, &t, in_aton("192.0.2.1"), 1, LNAT_TF_SYN);
+	e = lnat_t_create(test->priv, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
 	rcu_read_unlock();
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
 	return e;
@@ -84,14 +84,14 @@ static void lnat_t_exhausted(struct kunit *test)
 	lnat_t_map(test, "10.0.0.2", 7000);
 	lnat_t_map(test, "10.0.0.3", 7000);
 	rcu_read_lock();
-	e = lnat_create(ln, &t, in_aton("192.0.2.1"), 1, LNAT_TF_SYN);
+	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -EADDRINUSE);
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_NOPORT), 1U);
 	/* Another server: the same external ports are free again. */
 	t.daddr = in_aton("192.0.2.3");
 	rcu_read_lock();
-	e = lnat_create(ln, &t, in_aton("192.0.2.1"), 1, LNAT_TF_SYN);
+	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
 	rcu_read_unlock();
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(e));
 }
@@ -105,7 +105,7 @@ static struct lnat_entry *lnat_t_udp(struct kunit *test, u32 src, u16 zone)
 	t.proto = IPPROTO_UDP;
 	t.zone = zone;
 	rcu_read_lock();
-	e = lnat_create(test->priv, &t, in_aton("192.0.2.1"), 1, LNAT_TF_NONE);
+	e = lnat_t_create(test->priv, &t, in_aton("192.0.2.1"), LNAT_TF_NONE);
 	rcu_read_unlock();
 	return e;
 }

@@ -21,7 +21,7 @@ static struct lnat_entry *lnat_t_map(struct kunit *test, u8 proto,
 
 	t.proto = proto;
 	rcu_read_lock();
-	e = lnat_create(test->priv, &t, in_aton(T_EXT), 1, LNAT_TF_NONE);
+	e = lnat_t_create(test->priv, &t, in_aton(T_EXT), LNAT_TF_NONE);
 	rcu_read_unlock();
 	return e;
 }
@@ -225,11 +225,9 @@ static void lnat_t_echo_rewrite(struct kunit *test)
 		struct icmphdr ih;
 		u8 data[21];
 	} __packed m = { .ih = { .type = ICMP_ECHO } };
-	struct lnat_tuple t;
-	unsigned int thoff;
 	struct icmphdr *ih;
 	struct sk_buff *skb;
-	u32 info;
+	struct lnat_pkt p;
 
 	m.ih.un.echo.id = htons(0x1234);
 	m.ih.un.echo.sequence = htons(7);
@@ -237,10 +235,10 @@ static void lnat_t_echo_rewrite(struct kunit *test)
 	m.ih.checksum = csum_fold(csum_partial(&m, sizeof(m), 0));
 	skb = lnat_t_raw(test, IPPROTO_ICMP, &m, sizeof(m));
 	/* The identifier is the source port; type and code are kept. */
-	KUNIT_ASSERT_EQ(test, lnat_parse(skb, LNAT_DIR_ORIG, &t, &thoff, &info),
-			0);
-	KUNIT_EXPECT_EQ(test, ntohs(t.sport), 0x1234);
-	KUNIT_EXPECT_EQ(test, info, (u32)LNAT_ICMP_INFO(ICMP_ECHO, 0));
+	KUNIT_ASSERT_EQ(test, lnat_parse(skb, LNAT_DIR_ORIG, &p), 0);
+	KUNIT_EXPECT_EQ(test, ntohs(p.t.sport), 0x1234);
+	KUNIT_EXPECT_EQ(test, p.icmp_type, ICMP_ECHO);
+	KUNIT_EXPECT_EQ(test, p.icmp_code, 0);
 	KUNIT_ASSERT_EQ(test, lnat_mangle(skb, sizeof(struct iphdr),
 					  LNAT_DIR_ORIG, in_aton(T_EXT),
 					  htons(0x4321)), 0);

@@ -12,7 +12,7 @@ static struct lnat_entry *lnat_t_new(struct kunit *test, u16 sport,
 	struct lnat_entry *e;
 
 	rcu_read_lock();
-	e = lnat_create(ln, &t, in_aton("192.0.2.1"), 1, tf);
+	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), tf);
 	rcu_read_unlock();
 	return e;
 }

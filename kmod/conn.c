@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mappings: created for any outbound packet (and, with full cone, for an
+ * inbound one to a live binding), given an external port, refreshed,
+ * answered, timed out, evicted when the table is full, and freed after a
+ * grace period.
+ */
+#include <linux/slab.h>
+#include "lnat.h"
+
+#define LNAT_EVICT_MAX		8	/* bounded eviction work per new mapping */
+
+static struct kmem_cache *lnat_cache;
+/* Frees the collector's batches of entries, after a grace period. */
+static struct workqueue_struct *lnat_free_wq;
+
+/**
+ * lnat_cache_init() - the mappings' slab cache and the batch-free workqueue
+ *
+ * Context: process, module load.
+ * Return: 0 or -ENOMEM.
+ */
+int lnat_cache_init(void)
+{
+	lnat_cache = KMEM_CACHE(lnat_entry, 0);
+	if (!lnat_cache)
+		return -ENOMEM;
+	lnat_free_wq = alloc_workqueue("lnat_free", WQ_UNBOUND, 0);
+	if (!lnat_free_wq) {
+		kmem_cache_destroy(lnat_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * lnat_cache_exit() - destroy them once every mapping is freed
+ *
+ * Context: process, module unload, after every netns's exit.
+ */
+void lnat_cache_exit(void)
+{
+	/*
+	 * Entries are freed by call_rcu callbacks into this cache, or by batch
+	 * work that an RCU callback queues.
+	 */
+	rcu_barrier();
+	destroy_workqueue(lnat_free_wq);
+	kmem_cache_destroy(lnat_cache);
+}
+
+static void lnat_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(lnat_cache, container_of(rcu, struct lnat_entry, rcu));
+}
+
+/**
+ * lnat_unlink() - take a mapping out of the table, free it after a grace period
+ * @ln: the netns's state
+ * @e: the mapping, not dead yet
+ * @dead: NULL to free @e by its own RCU callback, or (process context) a
+ *	list that lnat_free_batch() is handed later, so that a mass expiry
+ *	costs one callback, not a million frees in the RCU softirq
+ *
+ * Its binding loses a user and is released with its last one.
+ *
+ * Context: @ln->lock held.
+ */
+void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
+		 struct llist_head *dead)
+{
+	lockdep_assert_held(&ln->lock);
+	set_bit(LNAT_F_DEAD, &e->flags);
+	lnat_table_unhash(ln, e);
+	list_del_init(&e->unreplied);
+	if (e->bind)
+		lnat_bind_put(ln, e->bind);
+	if (dead)
+		llist_add(&e->dead, dead);
+	else
+		call_rcu(&e->rcu, lnat_free_rcu);
+}
+
+/**
+ * lnat_remove() - take a mapping out now, from the packet path
+ * @ln: the netns's state
+ * @e: a mapping found under RCU, perhaps dead meanwhile (then nothing)
+ * @retire: the router's own socket took its 4-tuple: its binding admits
+ *	nothing new either (it left by another uplink or lost its address:
+ *	false)
+ *
+ * Context: rcu_read_lock held; takes @ln->lock.
+ */
+void lnat_remove(struct lnat_net *ln, struct lnat_entry *e, bool retire)
+{
+	spin_lock_bh(&ln->lock);
+	if (!test_bit(LNAT_F_DEAD, &e->flags)) {
+		if (retire && e->bind)
+			lnat_bind_retire(e->bind);
+		lnat_unlink(ln, e, NULL);
+	}
+	spin_unlock_bh(&ln->lock);
+}
+
+struct lnat_batch {
+	struct rcu_work rwork;
+	struct llist_node *first;
+};
+
+static void lnat_batch_work(struct work_struct *work)
+{
+	struct lnat_batch *b = container_of(to_rcu_work(work),
+					    struct lnat_batch, rwork);
+	struct lnat_entry *e, *tmp;
+	unsigned int n = 0;
+
+	llist_for_each_entry_safe(e, tmp, b->first, dead) {
+		kmem_cache_free(lnat_cache, e);
+		if (++n % 1024 == 0)
+			cond_resched();
+	}
+	kfree(b);
+}
+
+/**
+ * lnat_free_batch() - free the mappings lnat_unlink() put on @dead
+ * @dead: the list, emptied
+ *
+ * Context: process; may sleep (waits a grace period when out of memory).
+ */
+void lnat_free_batch(struct llist_head *dead)
+{
+	struct llist_node *first = llist_del_all(dead);
+	struct lnat_entry *e, *tmp;
+	struct lnat_batch *b;
+
+	if (!first)
+		return;
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (b) {
+		b->first = first;
+		INIT_RCU_WORK(&b->rwork, lnat_batch_work);
+		queue_rcu_work(lnat_free_wq, &b->rwork);
+		return;
+	}
+	synchronize_rcu();
+	llist_for_each_entry_safe(e, tmp, first, dead)
+		kmem_cache_free(lnat_cache, e);
+}
+
+/* Make room by dropping the oldest mapping that never saw a reply. */
+static bool lnat_evict(struct lnat_net *ln)
+{
+	struct lnat_entry *e;
+
+	e = list_first_entry_or_null(&ln->unreplied, struct lnat_entry,
+				     unreplied);
+	if (!e)
+		return false;
+	lnat_unlink(ln, e, NULL);
+	LNAT_STAT_INC(ln, EARLY_DROP);
+	return true;
+}
+
+static int lnat_make_room(struct lnat_net *ln)
+{
+	int i;
+
+	for (i = 0; i < LNAT_EVICT_MAX; i++) {
+		if (atomic_read(&ln->count) < READ_ONCE(ln->max_entries))
+			return 0;
+		if (!lnat_evict(ln))
+			break;
+	}
+	return atomic_read(&ln->count) < READ_ONCE(ln->max_entries) ?
+	       0 : -ENOSPC;
+}
+
+/*
+ * Caller holds ln->lock: give @e its external port. TCP keeps or derives a
+ * port per flow; UDP and ICMP queries use their internal endpoint's
+ * binding; other protocols are translated by address only, so one internal
+ * host at a time per remote address and protocol.
+ */
+static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
+			 __be32 ext_addr, int ifindex)
+{
+	const struct lnat_tuple *orig = &e->tuple[LNAT_DIR_ORIG];
+	struct lnat_tuple *reply = &e->tuple[LNAT_DIR_REPLY];
+
+	switch (orig->proto) {
+	case IPPROTO_TCP:
+		return lnat_port_choose(ln, orig, reply);
+	case IPPROTO_UDP:
+	case IPPROTO_ICMP:
+		e->bind = lnat_bind_get(ln, orig, ext_addr, ifindex);
+		if (!e->bind)
+			return -EADDRINUSE;
+		e->bind->refs++;
+		reply->dport = e->bind->ext_port;
+		return 0;
+	default:
+		reply->dport = 0;
+		return lnat_reply_taken(ln, reply) ? -EADDRINUSE : 0;
+	}
+}
+
+/**
+ * lnat_create() - the mapping for an outbound packet that matched none
+ * @ln: the netns's state
+ * @p: the packet: its tuple (zone included), TCP flags or ICMP type
+ * @ext_addr: the masquerade address, the egress interface's
+ * @ifindex: the egress interface
+ *
+ * Any TCP packet creates one, not only a SYN (a loose mapping then).
+ *
+ * Context: rcu_read_lock held (softirq or process); takes @ln->lock.
+ * Return: the mapping (perhaps one another CPU created meanwhile) or an
+ * ERR_PTR: -ENOMEM, -ENOSPC (table full), -EADDRINUSE (no port), each
+ * counted.
+ */
+struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
+			       __be32 ext_addr, int ifindex)
+{
+	const struct lnat_tuple *orig = &p->t;
+	enum lnat_tcp_flags tf = p->tf;
+	struct lnat_tuple *reply;
+	struct lnat_entry *e, *old;
+	int err;
+
+	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
+	if (!e) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return ERR_PTR(-ENOMEM);
+	}
+	e->tuple[LNAT_DIR_ORIG] = *orig;
+	reply = &e->tuple[LNAT_DIR_REPLY];
+	reply->saddr = orig->daddr;
+	reply->daddr = ext_addr;
+	reply->sport = orig->dport;
+	reply->proto = orig->proto;
+	if (orig->proto == IPPROTO_TCP) {
+		e->state = lnat_tcp_initial(tf);
+		if (tf != LNAT_TF_SYN)
+			__set_bit(LNAT_F_LOOSE, &e->flags);
+	} else if (orig->proto == IPPROTO_ICMP) {
+		e->icmp.type = p->icmp_type;
+		e->icmp.code = p->icmp_code;
+	}
+	e->last_seen = (u32)jiffies;
+	e->ifindex = ifindex;
+
+	spin_lock_bh(&ln->lock);
+	old = lnat_lookup(ln, LNAT_DIR_ORIG, orig);
+	if (old) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		return old;
+	}
+	err = lnat_make_room(ln);
+	if (err) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		LNAT_STAT_INC(ln, DROP_FULL);
+		return ERR_PTR(err);
+	}
+	err = lnat_external(ln, e, ext_addr, ifindex);
+	if (err) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		LNAT_STAT_INC(ln, DROP_NOPORT);
+		return ERR_PTR(err);
+	}
+	lnat_table_insert(ln, e);
+	list_add_tail(&e->unreplied, &ln->unreplied);
+	spin_unlock_bh(&ln->lock);
+
+	LNAT_STAT_INC(ln, NEW);
+	if (orig->proto == IPPROTO_TCP && tf != LNAT_TF_SYN)
+		LNAT_STAT_INC(ln, NEW_LOOSE);
+	if (orig->proto == IPPROTO_TCP &&
+	    (tf == LNAT_TF_FIN || tf == LNAT_TF_RST))
+		LNAT_STAT_INC(ln, NEW_TEARDOWN);
+	return e;
+}
+
+/**
+ * lnat_create_cone() - a mapping for an inbound packet to a live binding
+ * @ln: the netns's state
+ * @reply: the inbound packet's tuple
+ *
+ * With udp_full_cone, a packet from any remote end to a live binding's
+ * external port gets a mapping of its own under that binding (RFC 4787
+ * endpoint-independent filtering).
+ *
+ * Context: rcu_read_lock held; takes @ln->lock if there is a binding.
+ * Return: the mapping; NULL if no binding holds the port (the outside never
+ * creates one); an ERR_PTR when there is no room, counted.
+ */
+struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
+				    const struct lnat_tuple *reply)
+{
+	struct lnat_entry *e, *old;
+	struct lnat_tuple *orig;
+	struct lnat_bind *b;
+	int err;
+
+	/* Unsolicited packets to no binding cost no allocation, no lock. */
+	if (!lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
+			      reply->proto))
+		return NULL;
+	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
+	if (!e) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_bh(&ln->lock);
+	/* Room first: eviction may drop the binding's last mapping. */
+	err = lnat_make_room(ln);
+	b = err ? NULL : lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr,
+					  reply->dport, reply->proto);
+	/* A binding whose port the router's own socket took admits no one. */
+	if (b && lnat_bind_retired(b))
+		b = NULL;
+	if (!b) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		if (!err)
+			return NULL;
+		LNAT_STAT_INC(ln, DROP_FULL);
+		return ERR_PTR(err);
+	}
+	old = lnat_lookup(ln, LNAT_DIR_REPLY, reply);
+	if (old) {
+		spin_unlock_bh(&ln->lock);
+		kmem_cache_free(lnat_cache, e);
+		return old;
+	}
+	e->tuple[LNAT_DIR_REPLY] = *reply;
+	orig = &e->tuple[LNAT_DIR_ORIG];
+	orig->saddr = b->int_addr;
+	orig->daddr = reply->saddr;
+	orig->sport = b->int_port;
+	orig->dport = reply->sport;
+	orig->proto = reply->proto;
+	orig->zone = b->zone;
+	e->last_seen = (u32)jiffies;
+	e->ifindex = b->ifindex;
+	e->bind = b;
+	b->refs++;
+	__set_bit(LNAT_F_REPLIED, &e->flags);
+	INIT_LIST_HEAD(&e->unreplied);
+	lnat_table_insert(ln, e);
+	spin_unlock_bh(&ln->lock);
+	LNAT_STAT_INC(ln, NEW);
+	return e;
+}
+
+/**
+ * lnat_refresh() - a packet of @e's was translated: push its expiry back
+ * @e: the mapping
+ *
+ * At most one write a tick, so busy flows do not bounce the cache line.
+ *
+ * Context: rcu_read_lock held; lockless.
+ */
+void lnat_refresh(struct lnat_entry *e)
+{
+	u32 now = (u32)jiffies;
+
+	if (READ_ONCE(e->last_seen) != now)
+		WRITE_ONCE(e->last_seen, now);
+}
+
+/**
+ * lnat_set_replied() - @e saw its first packet from outside
+ * @ln: the netns's state
+ * @e: the mapping, off the unreplied (first evicted) list from now on
+ *
+ * Context: rcu_read_lock held; takes @ln->lock once per mapping.
+ */
+void lnat_set_replied(struct lnat_net *ln, struct lnat_entry *e)
+{
+	if (test_bit(LNAT_F_REPLIED, &e->flags))
+		return;
+	spin_lock_bh(&ln->lock);
+	/* A dead entry's list node is its RCU head now. */
+	if (!test_bit(LNAT_F_DEAD, &e->flags) &&
+	    !test_and_set_bit(LNAT_F_REPLIED, &e->flags))
+		list_del_init(&e->unreplied);
+	spin_unlock_bh(&ln->lock);
+}
+
+/**
+ * lnat_timeout() - how long @e lives without a packet
+ * @ln: the netns's state, whose sysctls are read at use, so a changed one
+ *	applies to every existing mapping
+ * @e: the mapping
+ *
+ * Context: any; lockless.
+ * Return: the timeout in jiffies.
+ */
+unsigned long lnat_timeout(const struct lnat_net *ln,
+			   const struct lnat_entry *e)
+{
+	bool replied = test_bit(LNAT_F_REPLIED, &e->flags);
+	unsigned long t;
+
+	switch (e->tuple[LNAT_DIR_ORIG].proto) {
+	case IPPROTO_TCP:
+		t = READ_ONCE(ln->timeout[READ_ONCE(e->state)]);
+		if (test_bit(LNAT_F_LOOSE, &e->flags) && !replied)
+			t = min_t(unsigned long, t,
+				  READ_ONCE(ln->timeout[LNAT_TO_LOOSE]));
+		break;
+	case IPPROTO_UDP:
+		t = READ_ONCE(ln->timeout[replied ? LNAT_TO_UDP_STREAM :
+						    LNAT_TO_UDP]);
+		break;
+	case IPPROTO_ICMP:
+		t = READ_ONCE(ln->timeout[LNAT_TO_ICMP]);
+		break;
+	default:
+		t = READ_ONCE(ln->timeout[LNAT_TO_GENERIC]);
+	}
+	return t * HZ;
+}
+
+/**
+ * lnat_expired() - has @e outlived its timeout at @now?
+ * @ln: the netns's state
+ * @e: the mapping
+ * @now: jiffies
+ *
+ * Context: any; lockless.
+ * Return: true if expired: it lets nothing in, and the collector takes it.
+ */
+bool lnat_expired(const struct lnat_net *ln, const struct lnat_entry *e,
+		  unsigned long now)
+{
+	return (u32)now - READ_ONCE(e->last_seen) > lnat_timeout(ln, e);
+}
+

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The collector: expiry in a work item that sweeps the table a bucket at a
+ * time, in short runs, and the walks that flush the table or drop the
+ * mappings of a device or address that went away.
+ */
+#include <linux/inetdevice.h>
+#include "lnat.h"
+
+/*
+ * The collector sweeps the table in runs of at most LNAT_GC_RUN_NS, a pause
+ * between runs, and a longer one between sweeps: a full table costs a few
+ * per cent of one CPU, not a whole walk every second. A run that finds
+ * LNAT_GC_BUSY expired entries goes on at once, so a mass expiry is
+ * reclaimed at full speed.
+ */
+#define LNAT_GC_INTERVAL	HZ			/* between sweeps */
+#define LNAT_GC_PAUSE		(HZ / 10)		/* between runs */
+#define LNAT_GC_RUN_NS		(2 * NSEC_PER_MSEC)
+#define LNAT_GC_BUSY		64
+#define LNAT_GC_SLICE_NS	(200 * NSEC_PER_USEC)	/* CPU held at most */
+
+/* Does the entry still leave by a running masqueraded device owning its address? */
+static bool lnat_entry_valid(struct lnat_net *ln, const struct lnat_entry *e)
+{
+	const struct in_ifaddr *ifa;
+	struct net_device *dev;
+	struct in_device *idev;
+
+	dev = dev_get_by_index_rcu(ln->net, e->ifindex);
+	if (!dev || !netif_running(dev) || !lnat_iface_match(ln, dev))
+		return false;
+	idev = __in_dev_get_rcu(dev);
+	if (!idev)
+		return false;
+	in_dev_for_each_ifa_rcu(ifa, idev)
+		if (ifa->ifa_local == e->tuple[LNAT_DIR_REPLY].daddr)
+			return true;
+	return false;
+}
+
+/* The longest run between reschedule points, for /proc/net/stat/loosenat. */
+static void lnat_gc_slice(struct lnat_net *ln, u64 start)
+{
+	u64 d = ktime_get_ns() - start;
+
+	/* Collectors may race here; a lost update only understates a peak. */
+	if (d > READ_ONCE(ln->gc_slice_max))
+		WRITE_ONCE(ln->gc_slice_max, d);
+}
+
+static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
+					bool all, bool revalidate,
+					struct llist_head *dead)
+{
+	unsigned long now = jiffies;
+	unsigned int removed = 0;
+	struct lnat_entry *e;
+	struct hlist_node *tmp;
+
+	rcu_read_lock();
+	spin_lock_bh(&ln->lock);
+	hlist_for_each_entry_safe(e, tmp, &ln->hash[LNAT_DIR_ORIG][i],
+				  hnode[LNAT_DIR_ORIG]) {
+		bool expired = lnat_expired(ln, e, now);
+
+		if (!all && !expired && !(revalidate && !lnat_entry_valid(ln, e)))
+			continue;
+		if (expired)
+			LNAT_STAT_INC(ln, EXPIRED);
+		lnat_unlink(ln, e, dead);
+		removed++;
+	}
+	spin_unlock_bh(&ln->lock);
+	rcu_read_unlock();
+	return removed;
+}
+
+/*
+ * Remove expired entries (all of them if @all, and those whose device or
+ * address went away if @revalidate) from bucket *@pos on, to the end of the
+ * table or, with a @budget, until that many ns have passed; *@pos is left
+ * where to go on. Process context only: the lock is held one bucket at a
+ * time and the CPU is offered up every LNAT_GC_SLICE_NS, so no walk holds it
+ * for long whatever the table's size.
+ */
+static unsigned int lnat_collect_from(struct lnat_net *ln, unsigned int *pos,
+				      bool all, bool revalidate, u64 budget)
+{
+	unsigned int i, n = 1U << ln->hash_bits, removed = 0;
+	u64 begin = ktime_get_ns(), start = begin, now;
+	LLIST_HEAD(dead);
+
+	might_sleep();
+	for (i = *pos; i < n; i++) {
+		/* Empty buckets are cheap: look at the clock every 64. */
+		if (hlist_empty(&ln->hash[LNAT_DIR_ORIG][i])) {
+			if (i % 64 != 63)
+				continue;
+		} else {
+			removed += lnat_collect_bucket(ln, i, all, revalidate,
+							&dead);
+		}
+		now = ktime_get_ns();
+		if (budget && now - begin >= budget) {
+			i++;
+			break;
+		}
+		if (now - start >= LNAT_GC_SLICE_NS) {
+			lnat_gc_slice(ln, start);
+			cond_resched();
+			start = ktime_get_ns();
+		}
+	}
+	lnat_gc_slice(ln, start);
+	lnat_free_batch(&dead);
+	*pos = i;
+	return removed;
+}
+
+/**
+ * lnat_collect() - a whole walk now: flush, revalidation, teardown, KUnit
+ * @ln: the netns's state
+ * @all: remove every mapping, expired or not
+ * @revalidate: also those whose device or address went away
+ *
+ * Context: process; may sleep. Takes @ln->lock a bucket at a time.
+ * Return: how many mappings were removed.
+ */
+unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
+{
+	unsigned int pos = 0;
+
+	/* Most netns (every container's) masquerade nothing: skip the walk. */
+	if (!atomic_read(&ln->count))
+		return 0;
+	return lnat_collect_from(ln, &pos, all, revalidate, 0);
+}
+
+static void lnat_gc_work(struct work_struct *work)
+{
+	struct lnat_net *ln = container_of(to_delayed_work(work),
+					   struct lnat_net, gc_work);
+	unsigned long next = LNAT_GC_PAUSE;
+	unsigned int removed = 0;
+
+	/* A device or address went: its mappings go now, in one walk. */
+	if (atomic_xchg(&ln->revalidate, 0))
+		lnat_collect(ln, false, true);
+	if (atomic_read(&ln->count))
+		removed = lnat_collect_from(ln, &ln->gc_pos, false, false,
+					    LNAT_GC_RUN_NS);
+	else
+		ln->gc_pos = 1U << ln->hash_bits;
+	if (ln->gc_pos >= 1U << ln->hash_bits) {
+		ln->gc_pos = 0;
+		next = LNAT_GC_INTERVAL;
+	}
+	if (removed >= LNAT_GC_BUSY)
+		next = 0;
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work, next);
+}
+
+/**
+ * lnat_gc_start() - start the collector of @ln's table
+ * @ln: the netns's state, its table initialised
+ *
+ * Context: process.
+ */
+void lnat_gc_start(struct lnat_net *ln)
+{
+	atomic_set(&ln->revalidate, 0);
+	ln->gc_pos = 0;
+	INIT_DELAYED_WORK(&ln->gc_work, lnat_gc_work);
+	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
+			   LNAT_GC_INTERVAL);
+}
+
+/**
+ * lnat_gc_stop() - stop the collector and remove every mapping
+ * @ln: the netns's state
+ *
+ * Context: process, once no hook, proc reader or sysctl writer can reach
+ * the table; may sleep.
+ */
+void lnat_gc_stop(struct lnat_net *ln)
+{
+	cancel_delayed_work_sync(&ln->gc_work);
+	lnat_collect(ln, true, false);
+}
