@@ -83,3 +83,4 @@ compat:
 # The TCP state diagram, drawn from the tables in kmod/tcp.c.
 docs:
 	tools/tcp-states.py kmod/tcp.c | dot -Tsvg > Documentation/images/tcp-states.svg
+	tools/layers.py --dot | dot -Tsvg > Documentation/images/layers.svg

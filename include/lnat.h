@@ -191,6 +191,35 @@ struct lnat_ifset {
 	struct rcu_head rcu;
 };
 
+/*
+ * Locking, once for the whole module.
+ *
+ * lnat_net.lock (a spinlock, taken with _bh: the packet path takes it in
+ * softirq) serialises every writer of: the mapping and binding hash chains,
+ * the unreplied list, the port pools and their bits, a binding's refs, the
+ * transition of an entry to LNAT_F_DEAD and of LNAT_F_REPLIED with its list
+ * removal. Functions that need it say so and lockdep_assert_held() it.
+ *
+ * RCU: readers of the chains (the packet path, /proc) hold rcu_read_lock;
+ * entries and bindings are freed after a grace period (call_rcu,
+ * kfree_rcu, or the collector's batches through queue_rcu_work()), so a
+ * reader may find one that is dead: it still reads valid memory, and a
+ * writer rechecks LNAT_F_DEAD under the lock. The interface set is an RCU
+ * pointer, replaced under the sysctl mutex.
+ *
+ * Written without the lock: an entry's last_seen (WRITE_ONCE, at most once
+ * a tick; a lost race only loses a tick), its TCP state (cmpxchg), its flag
+ * bits (atomic bitops); the per-CPU counters; the sysctl-backed settings
+ * (WRITE_ONCE by the handlers, READ_ONCE at use); revalidate (atomic);
+ * gc_pos (the collector's work only, never concurrent with itself);
+ * gc_slice_max (a racy maximum, see gc.c).
+ *
+ * Entry points: the hooks run in softirq, or in process context with
+ * bottom halves disabled for the router's own packets, under
+ * rcu_read_lock; sysctl handlers, /proc readers, the collector's work and
+ * the device notifiers (under RTNL) run in process context and may sleep,
+ * except while they hold the lock or rcu_read_lock.
+ */
 struct lnat_net {
 	struct net *net;
 	struct hlist_head *hash[LNAT_DIR_MAX];
@@ -272,6 +301,7 @@ void lnat_netns_unregister(void);
 /* gc.c */
 unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate);
 void lnat_gc_start(struct lnat_net *ln);
+void lnat_gc_revalidate(struct lnat_net *ln);
 void lnat_gc_stop(struct lnat_net *ln);
 
 /* conn.c */

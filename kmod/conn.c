@@ -153,6 +153,7 @@ static bool lnat_evict(struct lnat_net *ln)
 {
 	struct lnat_entry *e;
 
+	lockdep_assert_held(&ln->lock);
 	e = list_first_entry_or_null(&ln->unreplied, struct lnat_entry,
 				     unreplied);
 	if (!e)
@@ -188,6 +189,7 @@ static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
 	const struct lnat_tuple *orig = &e->tuple[LNAT_DIR_ORIG];
 	struct lnat_tuple *reply = &e->tuple[LNAT_DIR_REPLY];
 
+	lockdep_assert_held(&ln->lock);
 	switch (orig->proto) {
 	case IPPROTO_TCP:
 		return lnat_port_choose(ln, orig, reply);
@@ -252,24 +254,19 @@ struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
 
 	spin_lock_bh(&ln->lock);
 	old = lnat_lookup(ln, LNAT_DIR_ORIG, orig);
-	if (old) {
-		spin_unlock_bh(&ln->lock);
-		kmem_cache_free(lnat_cache, e);
-		return old;
-	}
+	if (old)
+		goto out_free;
 	err = lnat_make_room(ln);
 	if (err) {
-		spin_unlock_bh(&ln->lock);
-		kmem_cache_free(lnat_cache, e);
 		LNAT_STAT_INC(ln, DROP_FULL);
-		return ERR_PTR(err);
+		old = ERR_PTR(err);
+		goto out_free;
 	}
 	err = lnat_external(ln, e, ext_addr, ifindex);
 	if (err) {
-		spin_unlock_bh(&ln->lock);
-		kmem_cache_free(lnat_cache, e);
 		LNAT_STAT_INC(ln, DROP_NOPORT);
-		return ERR_PTR(err);
+		old = ERR_PTR(err);
+		goto out_free;
 	}
 	lnat_table_insert(ln, e);
 	list_add_tail(&e->unreplied, &ln->unreplied);
@@ -282,6 +279,11 @@ struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
 	    (tf == LNAT_TF_FIN || tf == LNAT_TF_RST))
 		LNAT_STAT_INC(ln, NEW_TEARDOWN);
 	return e;
+
+out_free:
+	spin_unlock_bh(&ln->lock);
+	kmem_cache_free(lnat_cache, e);
+	return old;
 }
 
 /**
@@ -323,19 +325,16 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	if (b && lnat_bind_retired(b))
 		b = NULL;
 	if (!b) {
-		spin_unlock_bh(&ln->lock);
-		kmem_cache_free(lnat_cache, e);
-		if (!err)
-			return NULL;
-		LNAT_STAT_INC(ln, DROP_FULL);
-		return ERR_PTR(err);
+		old = NULL;
+		if (err) {
+			LNAT_STAT_INC(ln, DROP_FULL);
+			old = ERR_PTR(err);
+		}
+		goto out_free;
 	}
 	old = lnat_lookup(ln, LNAT_DIR_REPLY, reply);
-	if (old) {
-		spin_unlock_bh(&ln->lock);
-		kmem_cache_free(lnat_cache, e);
-		return old;
-	}
+	if (old)
+		goto out_free;
 	e->tuple[LNAT_DIR_REPLY] = *reply;
 	orig = &e->tuple[LNAT_DIR_ORIG];
 	orig->saddr = b->int_addr;
@@ -354,6 +353,11 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	spin_unlock_bh(&ln->lock);
 	LNAT_STAT_INC(ln, NEW);
 	return e;
+
+out_free:
+	spin_unlock_bh(&ln->lock);
+	kmem_cache_free(lnat_cache, e);
+	return old;
 }
 
 /**

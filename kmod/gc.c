@@ -177,6 +177,19 @@ void lnat_gc_start(struct lnat_net *ln)
 }
 
 /**
+ * lnat_gc_revalidate() - remove, soon, the mappings whose interface is no
+ *	longer masqueraded, down, or without their address
+ * @ln: the netns's state
+ *
+ * Context: any; the walk runs in the collector's work.
+ */
+void lnat_gc_revalidate(struct lnat_net *ln)
+{
+	atomic_set(&ln->revalidate, 1);
+	mod_delayed_work(system_power_efficient_wq, &ln->gc_work, 0);
+}
+
+/**
  * lnat_gc_stop() - stop the collector and remove every mapping
  * @ln: the netns's state
  *

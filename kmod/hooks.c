@@ -148,12 +148,23 @@ static bool lnat_leave_alone(struct lnat_net *ln, const struct net_device *out,
 	return lnat_lookup(ln, LNAT_DIR_ORIG, &inv);
 }
 
-/*
- * A packet leaving through @out, a masqueraded interface: the whole of
- * lnat_out() but the interface match, so the KUnit fuzzer runs this very
- * code. @ext is the masquerade address, or 0 to take @out's own (the fuzzer
- * has no WAN device and passes its own). The mapping used is returned in
- * @ep, if not NULL. Caller holds rcu_read_lock.
+/**
+ * lnat_xlat_out() - translate a packet leaving a masqueraded interface
+ * @ln: the netns's state
+ * @skb: the packet, at POSTROUTING
+ * @out: the interface it leaves by
+ * @ext: the masquerade address, or 0 to take @out's own (the KUnit fuzzer,
+ *	which has no WAN device, passes one)
+ * @ep: if not NULL, set to the mapping used
+ *
+ * The whole of the POSTROUTING hook but the interface match, so the KUnit
+ * fuzzer runs this very code. Finds or creates the packet's mapping
+ * (whatever its TCP flags) and rewrites its source, unless the packet is not
+ * ours to translate (lnat_not_ours(), lnat_leave_alone()).
+ *
+ * Context: softirq or process, rcu_read_lock held.
+ * Return: NF_ACCEPT, or NF_DROP with the reason counted: never a packet of
+ * a mapping left untranslated.
  */
 unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			   const struct net_device *out, __be32 ext,
@@ -224,7 +235,19 @@ static unsigned int lnat_out(void *priv, struct sk_buff *skb,
 	return lnat_xlat_out(ln, skb, state->out, 0, NULL);
 }
 
-/* lnat_in() but the interface match, as lnat_xlat_out() for lnat_out(). */
+/**
+ * lnat_xlat_in() - translate a packet arriving on a masqueraded interface
+ * @ln: the netns's state
+ * @skb: the packet, at PREROUTING, before conntrack
+ * @ep: if not NULL, set to the mapping used
+ *
+ * The PREROUTING hook but the interface match, as lnat_xlat_out(). A packet
+ * of a live mapping gets its destination rewritten back; anything else is
+ * for the router itself and passes untouched.
+ *
+ * Context: softirq, rcu_read_lock held.
+ * Return: NF_ACCEPT, or NF_DROP for malformed input, counted.
+ */
 unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 			  struct lnat_entry **ep)
 {

@@ -83,13 +83,21 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 	return 0;
 }
 
-/*
- * An ICMP packet crossing a masqueraded interface, @dir ORIG leaving it with
- * @own the router's address there and @zone the conntrack zone of the
- * connection it is about, REPLY arriving (@zone 0). Errors about a mapping are
- * translated. Malformed errors are dropped and counted, and so are errors
- * leaving about no mapping from an address other than @own: untranslated,
- * they would leak it.
+/**
+ * lnat_icmp() - translate an ICMP error about a mapped flow
+ * @ln: the netns's state
+ * @skb: the ICMP packet
+ * @dir: ORIG leaving the masqueraded interface, REPLY arriving on it
+ * @zone: ORIG: the conntrack zone of the connection it is about; REPLY: 0
+ * @own: ORIG: the router's address on that interface; REPLY: unused
+ *
+ * Errors about a mapping are translated (outer address and the embedded
+ * headers). Malformed errors are dropped, and so are errors leaving about
+ * no mapping from an address other than @own: untranslated, they would leak
+ * it. An error never creates, refreshes or removes a mapping.
+ *
+ * Context: softirq, rcu_read_lock held.
+ * Return: NF_ACCEPT or NF_DROP (counted in icmp_drop).
  */
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 		       enum lnat_dir dir, u16 zone, __be32 own)

@@ -41,10 +41,17 @@ static __be16 *lnat_l4_port(u8 proto, void *l4, enum lnat_dir dir,
 	return NULL;
 }
 
-/*
- * Rewrite the source (@dir ORIG, outbound) or destination (@dir REPLY,
- * inbound) address and port. @thoff is the transport header's offset from
- * skb->data; lnat_parse() checked that the whole header is there.
+/**
+ * lnat_mangle() - rewrite a packet's address and port, checksums updated
+ * @skb: the packet, made writable here as far as its transport header
+ * @thoff: the transport header's offset from skb->data; lnat_parse()
+ *	checked that the whole header is there
+ * @dir: ORIG rewrites the source (outbound), REPLY the destination
+ * @addr: the new address
+ * @port: the new port or ICMP query identifier (network order)
+ *
+ * Context: any.
+ * Return: 0, or -ENOMEM if the header could not be made writable.
  */
 int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 		__be32 addr, __be16 port)
@@ -80,12 +87,22 @@ int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 	return 0;
 }
 
-/*
- * Translate an ICMP error whose embedded IPv4 header is at @ihoff: @dir ORIG
- * (from inside) rewrites the outer source and the embedded destination,
- * REPLY (from outside) the outer destination and the embedded source. The
- * embedded transport checksum is updated when it lies within the error; the
- * ICMP checksum is recomputed over the whole message.
+/**
+ * lnat_mangle_icmp() - translate an ICMP error and the packet it quotes
+ * @skb: the ICMP error
+ * @thoff: the ICMP header's offset from skb->data
+ * @ihoff: the embedded IPv4 header's offset
+ * @dir: ORIG (from inside) rewrites the outer source and the embedded
+ *	destination, REPLY (from outside) the outer destination and the
+ *	embedded source
+ * @addr: the new address
+ * @port: the new embedded port or query identifier (network order)
+ *
+ * The embedded transport checksum is updated when it lies within the error;
+ * the ICMP checksum is recomputed over the whole message.
+ *
+ * Context: any.
+ * Return: 0, or -ENOMEM if the packet could not be made writable.
  */
 int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 		     unsigned int ihoff, enum lnat_dir dir, __be32 addr,

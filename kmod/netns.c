@@ -28,7 +28,18 @@ static struct lnat_net *lnat_pernet(const struct net *net)
 	return net_generic(net, lnat_net_id);
 }
 
-/* The parts without any registration, shared with the KUnit suites. */
+/**
+ * lnat_net_setup() - a netns's state without any registration
+ * @ln: the state to fill
+ * @net: its netns
+ * @bits: log2 of the hash buckets
+ *
+ * Settings at their defaults, counters, table and collector; shared with the
+ * KUnit suites, which register nothing.
+ *
+ * Context: process; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
 int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
 {
 	int err;
@@ -47,6 +58,12 @@ int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
 	return 0;
 }
 
+/**
+ * lnat_net_teardown() - undo lnat_net_setup(), every mapping removed
+ * @ln: the state
+ *
+ * Context: process, once nothing else can reach @ln; may sleep.
+ */
 void lnat_net_teardown(struct lnat_net *ln)
 {
 	lnat_gc_stop(ln);
@@ -120,10 +137,8 @@ static void lnat_revalidate(struct net_device *dev)
 	rcu_read_lock();
 	match = lnat_iface_match(ln, dev);
 	rcu_read_unlock();
-	if (!match)
-		return;
-	atomic_set(&ln->revalidate, 1);
-	mod_delayed_work(system_power_efficient_wq, &ln->gc_work, 0);
+	if (match)
+		lnat_gc_revalidate(ln);
 }
 
 static int lnat_netdev_event(struct notifier_block *nb, unsigned long event,
@@ -152,6 +167,13 @@ static struct notifier_block lnat_inetaddr_nb = {
 	.notifier_call = lnat_inetaddr_event,
 };
 
+/**
+ * lnat_netns_register() - set up every netns, now and to come, and the
+ *	device and address notifiers
+ *
+ * Context: process, module load.
+ * Return: 0 or the error of a registration.
+ */
 int lnat_netns_register(void)
 {
 	int err;
@@ -174,6 +196,11 @@ err_pernet:
 	return err;
 }
 
+/**
+ * lnat_netns_unregister() - undo lnat_netns_register()
+ *
+ * Context: process, module unload; each netns's exit waits for its packets.
+ */
 void lnat_netns_unregister(void)
 {
 	unregister_inetaddr_notifier(&lnat_inetaddr_nb);

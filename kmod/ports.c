@@ -20,6 +20,7 @@ static bool lnat_port_free(struct lnat_net *ln, const struct lnat_tuple *r)
 {
 	struct sock *sk;
 
+	lockdep_assert_held(&ln->lock);
 	if (lnat_reply_taken(ln, r))
 		return false;
 	/* A socket of the router's own would receive this 4-tuple. */
@@ -40,6 +41,19 @@ static u32 lnat_port_offset(const struct lnat_tuple *orig)
 	return jhash_1word(ntohs(orig->sport), (u32)h ^ (u32)(h >> 32));
 }
 
+/**
+ * lnat_port_choose() - the external port of a new TCP mapping
+ * @ln: the netns's state
+ * @orig: the outbound tuple
+ * @reply: the inbound tuple, all but its destination port filled in; gets it
+ *
+ * The client's port when in port_range and free for this remote end, else
+ * up to LNAT_PORT_TRIES ports from an offset derived from the flow, so a
+ * re-created mapping lands where it was.
+ *
+ * Context: @ln->lock and rcu_read_lock held.
+ * Return: 0, or -EADDRINUSE when no port was found.
+ */
 int lnat_port_choose(struct lnat_net *ln, const struct lnat_tuple *orig,
 		     struct lnat_tuple *reply)
 {
@@ -70,7 +84,17 @@ static u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
 			     &ln->hash_key) & ((1U << ln->hash_bits) - 1);
 }
 
-/* Caller holds ln->lock or rcu_read_lock. */
+/**
+ * lnat_bind_lookup() - a binding by its internal or external endpoint
+ * @ln: the netns's state
+ * @k: which of the two @addr and @port are
+ * @addr: the address
+ * @port: the port or ICMP identifier
+ * @proto: IPPROTO_UDP or IPPROTO_ICMP
+ *
+ * Context: @ln->lock or rcu_read_lock held.
+ * Return: the binding or NULL.
+ */
 struct lnat_bind *lnat_bind_lookup(struct lnat_net *ln, enum lnat_bind_key k,
 				   __be32 addr, __be16 port, u8 proto)
 {
@@ -99,6 +123,7 @@ static struct lnat_pool *lnat_pool_get(struct lnat_net *ln, __be32 ext,
 {
 	struct lnat_pool *p;
 
+	lockdep_assert_held(&ln->lock);
 	hlist_for_each_entry(p, &ln->pools, node)
 		if (p->addr == ext && p->proto == proto)
 			return p;
@@ -193,14 +218,22 @@ static struct lnat_bind *lnat_bind_find(struct lnat_net *ln,
 	return NULL;
 }
 
-/*
- * Caller holds ln->lock and rcu_read_lock. The internal endpoint's binding
- * on external address @ext_addr (one per uplink), made if it has none: its
- * own port when free and (for UDP) in port_range, else the first free port
- * from an offset derived from the endpoint alone, so the binding is the
- * same whatever the remote end (REQ-1) and stays the same if re-created.
- * ICMP identifiers may take any value. NULL only when every port of the
- * range is held (or no memory).
+/**
+ * lnat_bind_get() - the internal endpoint's binding, made if it has none
+ * @ln: the netns's state
+ * @orig: the outbound tuple of the mapping that needs it (zone included)
+ * @ext_addr: the external address (one binding per uplink)
+ * @ifindex: the interface it leaves by
+ *
+ * A new binding takes its own port when free and (for UDP) in port_range,
+ * else the first free port from an offset derived from the endpoint alone,
+ * so the binding is the same whatever the remote end (RFC 4787 REQ-1) and
+ * stays the same if re-created. ICMP identifiers may take any value. A port
+ * a socket of the router's own takes on that interface is never given.
+ *
+ * Context: @ln->lock and rcu_read_lock held; allocates with GFP_ATOMIC.
+ * Return: the binding, its reference not yet taken; NULL when every port
+ * of the range is held, or no memory.
  */
 struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 				const struct lnat_tuple *orig, __be32 ext_addr,
@@ -211,6 +244,7 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 	int port;
 	struct lnat_bind *b;
 
+	lockdep_assert_held(&ln->lock);
 	b = lnat_bind_find(ln, orig, ext_addr);
 	if (b && !lnat_udp_taken(ln, orig, ext_addr, b->ext_port, ifindex))
 		return b;
@@ -269,10 +303,14 @@ err_pool:
 	return NULL;
 }
 
-/*
- * Caller holds ln->lock: a socket of the router's own took @b's port. The
- * endpoint's next mapping gets a binding of its own on another port; the
+/**
+ * lnat_bind_retire() - a socket of the router's own took @b's port
+ * @b: the binding
+ *
+ * The endpoint's next mapping gets a binding of its own on another port; the
  * mappings still using @b keep it, and it lets nothing new in.
+ *
+ * Context: the netns's lock held.
  */
 void lnat_bind_retire(struct lnat_bind *b)
 {
@@ -280,12 +318,26 @@ void lnat_bind_retire(struct lnat_bind *b)
 		hlist_del_init_rcu(&b->hnode[LNAT_BIND_INT]);
 }
 
+/**
+ * lnat_bind_retired() - was @b retired?
+ * @b: the binding
+ *
+ * Context: the netns's lock held.
+ * Return: true if lnat_bind_retire() was called on it.
+ */
 bool lnat_bind_retired(const struct lnat_bind *b)
 {
 	return hlist_unhashed(&b->hnode[LNAT_BIND_INT]);
 }
 
-/* Caller holds ln->lock: a mapping let go of its binding. */
+/**
+ * lnat_bind_put() - a mapping let go of its binding
+ * @ln: the netns's state
+ * @b: the binding, freed after a grace period with its last mapping, its
+ *	port back in the pool
+ *
+ * Context: @ln->lock held.
+ */
 void lnat_bind_put(struct lnat_net *ln, struct lnat_bind *b)
 {
 	lockdep_assert_held(&ln->lock);

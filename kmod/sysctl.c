@@ -37,8 +37,6 @@ static const int lnat_timeout_defaults[LNAT_TO_MAX] = {
 	[LNAT_TO_GENERIC]	= 600,
 };
 
-static int lnat_zero;
-static int lnat_one = 1;
 static int lnat_timeout_max = LNAT_TIMEOUT_MAX;
 static int lnat_entries_max = LNAT_ENTRIES_MAX;
 static int lnat_port_max = 65535;
@@ -46,6 +44,13 @@ static int lnat_port_max = 65535;
 /* Serialises writers of the settings that are replaced as a whole. */
 static DEFINE_MUTEX(lnat_sysctl_mutex);
 
+/**
+ * lnat_sysctl_defaults() - a new netns's settings
+ * @ln: the state
+ * @bits: log2 of its hash buckets, max_entries being four per bucket
+ *
+ * Context: process, before anything reads them.
+ */
 void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits)
 {
 	memcpy(ln->timeout, lnat_timeout_defaults, sizeof(ln->timeout));
@@ -53,11 +58,15 @@ void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits)
 	ln->port_range = 1024 << 16 | 65535;
 }
 
-/*
- * "eth0 wan1,ppp0 vpn+": space- or comma-separated interface names. A
- * trailing '+' (iptables) or '*' (nftables) matches every name it prefixes,
- * interfaces that appear later included; a name that could never match is
- * refused.
+/**
+ * lnat_ifset_parse() - read an interfaces setting
+ * @text: "eth0 wan1,ppp0 vpn+": space- or comma-separated names; a trailing
+ *	'+' (iptables) or '*' (nftables) matches every name it prefixes,
+ *	interfaces that appear later included
+ * @set: filled in
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL for a name that could never match or too many names.
  */
 int lnat_ifset_parse(const char *text, struct lnat_ifset *set)
 {
@@ -91,6 +100,17 @@ int lnat_ifset_parse(const char *text, struct lnat_ifset *set)
 	}
 }
 
+/**
+ * lnat_ifaces_set() - replace the masqueraded interfaces
+ * @ln: the netns's state
+ * @text: as lnat_ifset_parse() reads it
+ *
+ * Readers see the old set or the new one (RCU); mappings of interfaces no
+ * longer listed are removed by the collector.
+ *
+ * Context: process; writers serialised by the caller.
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
 int lnat_ifaces_set(struct lnat_net *ln, const char *text)
 {
 	struct lnat_ifset *set, *old;
@@ -114,8 +134,7 @@ int lnat_ifaces_set(struct lnat_net *ln, const char *text)
 	if (old)
 		kfree_rcu(old, rcu);
 	/* Mappings of interfaces no longer listed go. */
-	atomic_set(&ln->revalidate, 1);
-	mod_delayed_work(system_power_efficient_wq, &ln->gc_work, 0);
+	lnat_gc_revalidate(ln);
 	return 0;
 }
 
@@ -153,7 +172,7 @@ static int lnat_sysctl_ports(LNAT_CTL_CONST struct ctl_table *table,
 	struct ctl_table tmp = {
 		.data	= range,
 		.maxlen	= sizeof(range),
-		.extra1	= &lnat_one,
+		.extra1	= SYSCTL_ONE,
 		.extra2	= &lnat_port_max,
 	};
 	int err;
@@ -192,8 +211,8 @@ static int lnat_sysctl_flush(LNAT_CTL_CONST struct ctl_table *table,
 	struct ctl_table tmp = {
 		.data	= &val,
 		.maxlen	= sizeof(val),
-		.extra1	= &lnat_one,
-		.extra2	= &lnat_one,
+		.extra1	= SYSCTL_ONE,
+		.extra2	= SYSCTL_ONE,
 	};
 	int err;
 
@@ -224,7 +243,7 @@ enum {
 		.maxlen		= sizeof(int),				\
 		.mode		= 0644,					\
 		.proc_handler	= proc_dointvec_minmax,			\
-		.extra1		= &lnat_one,				\
+		.extra1		= SYSCTL_ONE,				\
 		.extra2		= &lnat_timeout_max,			\
 	}
 
@@ -247,7 +266,7 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= &lnat_one,
+		.extra1		= SYSCTL_ONE,
 		.extra2		= &lnat_entries_max,
 	},
 	[LNAT_CTL_COUNT] = {
@@ -267,8 +286,8 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= &lnat_zero,
-		.extra2		= &lnat_one,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
 	},
 	[LNAT_CTL_MARK] = {
 		.procname	= "mark",
@@ -297,6 +316,15 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 	LNAT_CTL_TO(LNAT_TO_GENERIC, "generic_timeout"),
 };
 
+/**
+ * lnat_sysctl_init() - register net.loosenat.* in @ln's netns
+ * @ln: the netns's state, which the entries read and write
+ *
+ * In a netns of another user namespace, max_entries is read-only.
+ *
+ * Context: process, the netns's init.
+ * Return: 0 or -ENOMEM.
+ */
 int lnat_sysctl_init(struct lnat_net *ln)
 {
 	struct ctl_table *t;
@@ -332,6 +360,12 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	return 0;
 }
 
+/**
+ * lnat_sysctl_exit() - unregister them
+ * @ln: the netns's state
+ *
+ * Context: process, the netns's exit; waits for writers.
+ */
 void lnat_sysctl_exit(struct lnat_net *ln)
 {
 	const struct ctl_table *t = ln->sysctl_hdr->ctl_table_arg;

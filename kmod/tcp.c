@@ -66,6 +66,14 @@ static const char *const lnat_tcp_names[LNAT_TCP_MAX] = {
 	[T_CL] = "CLOSE",
 };
 
+/**
+ * lnat_tcp_classify() - the class of a TCP header's flags
+ * @flags: tcp_flag_byte()
+ *
+ * Context: any.
+ * Return: the first of RST, SYN(+ACK), FIN, ACK that is set, as conntrack
+ * tests them, or LNAT_TF_NONE.
+ */
 enum lnat_tcp_flags lnat_tcp_classify(u8 flags)
 {
 	if (flags & TCPHDR_RST)
@@ -79,18 +87,42 @@ enum lnat_tcp_flags lnat_tcp_classify(u8 flags)
 	return LNAT_TF_NONE;
 }
 
+/**
+ * lnat_tcp_initial() - the state of a mapping created by a packet of @tf
+ * @tf: its flags' class: any, not only a SYN
+ *
+ * Context: any.
+ * Return: the loose state.
+ */
 enum lnat_tcp_state lnat_tcp_initial(enum lnat_tcp_flags tf)
 {
 	return lnat_tcp_start[tf];
 }
 
+/**
+ * lnat_tcp_next() - the state after a packet
+ * @s: the state before
+ * @dir: the packet's direction
+ * @tf: its flags' class
+ *
+ * Context: any.
+ * Return: the state after, as conntrack's table would move it.
+ */
 enum lnat_tcp_state lnat_tcp_next(enum lnat_tcp_state s, enum lnat_dir dir,
 				  enum lnat_tcp_flags tf)
 {
 	return lnat_tcp_table[dir][tf][s];
 }
 
-/* Lock-free: packets of both directions may race on different CPUs. */
+/**
+ * lnat_tcp_update() - move @e's state for a packet
+ * @e: the mapping
+ * @dir: the packet's direction
+ * @tf: its flags' class
+ *
+ * Context: any; lock-free (cmpxchg), as packets of both directions may race
+ * on different CPUs.
+ */
 void lnat_tcp_update(struct lnat_entry *e, enum lnat_dir dir,
 		     enum lnat_tcp_flags tf)
 {
@@ -108,6 +140,13 @@ void lnat_tcp_update(struct lnat_entry *e, enum lnat_dir dir,
 		set_bit(LNAT_F_ASSURED, &e->flags);
 }
 
+/**
+ * lnat_tcp_state_name() - a state as /proc/net/nf_conntrack names it
+ * @s: enum lnat_tcp_state
+ *
+ * Context: any.
+ * Return: the name, or "UNKNOWN".
+ */
 const char *lnat_tcp_state_name(u32 s)
 {
 	return s < LNAT_TCP_MAX ? lnat_tcp_names[s] : "UNKNOWN";

@@ -34,7 +34,8 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 echo "== hygiene: checkpatch, then W=1 builds checked by sparse (C=2)"
 step style tools/style.sh
-step docs-diagram sh -c "tools/tcp-states.py kmod/tcp.c | dot -Tsvg | cmp - Documentation/images/tcp-states.svg"
+step docs-diagram sh -c "tools/tcp-states.py kmod/tcp.c | dot -Tsvg | cmp - Documentation/images/tcp-states.svg &&
+	tools/layers.py --dot | dot -Tsvg | cmp - Documentation/images/layers.svg"
 step "build-$LNAT_STOCK_KVER" tools/build-module.sh "/usr/src/linux-headers-$LNAT_STOCK_KVER" "$build/stock" C=2
 step "build-$LNAT_NEW_KVER" tools/build-module.sh "/usr/src/linux-headers-$LNAT_NEW_KVER" "$build/new" C=2
 echo "== building the debug kernel (cached in ${LNAT_CACHE:-/var/cache/loosenat})"

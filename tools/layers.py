@@ -40,7 +40,7 @@ WHAT = {
     "gc.c": "collector",
     "conn.c": "create, evict, refresh, timeouts",
     "ports.c": "bindings, external ports",
-    "table.c": "hash, lookup, insert, unlink",
+    "table.c": "hash, lookup, insert, unhash",
     "parse.c": "packet -> struct lnat_pkt",
     "tcp.c": "TCP states",
     "mangle.c": "rewrite, checksums",
@@ -81,6 +81,10 @@ def main():
         for i, layer in enumerate(LAYERS):
             names = " ".join('"%s"' % f for f in layer if f in deps)
             print("\t{ rank=same; %s }" % names)
+            # One layer a row, in order, whatever the edges.
+            if i:
+                print('\t"%s" -> "%s" [style=invis];' % (LAYERS[i - 1][0],
+                                                         layer[0]))
         for f in files:
             print('\t"%s" [label="%s\\n%s"];' % (f, f, WHAT.get(f, "")))
             for d in deps[f]:
