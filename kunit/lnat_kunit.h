@@ -27,6 +27,12 @@ struct lnat_tuple lnat_t_tuple(const char *src, u16 sport, const char *dst,
 struct lnat_entry *lnat_t_create(struct lnat_net *ln,
 				 const struct lnat_tuple *t, __be32 ext,
 				 enum lnat_tcp_flags tf);
+struct lnat_entry *lnat_t_tcp(struct kunit *test, u16 sport,
+			      enum lnat_tcp_flags tf);
+struct lnat_entry *lnat_t_open(struct kunit *test, u8 proto, const char *src,
+			       u16 sport, const char *dst, u16 dport);
+u16 lnat_t_port(const struct lnat_entry *e);
+void lnat_t_backdate(struct lnat_entry *e, unsigned int secs);
 struct sk_buff *lnat_t_skb(struct kunit *test, const struct lnat_tuple *t,
 			   u8 flags, unsigned int payload, unsigned int linear);
 

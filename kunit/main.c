@@ -58,6 +58,45 @@ struct lnat_entry *lnat_t_create(struct lnat_net *ln,
 	return lnat_create(ln, &p, ext, 1);
 }
 
+/* A TCP mapping from 10.0.0.2:@sport to 192.0.2.2:80, created by @tf. */
+struct lnat_entry *lnat_t_tcp(struct kunit *test, u16 sport,
+			      enum lnat_tcp_flags tf)
+{
+	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", sport, "192.0.2.2", 80);
+	struct lnat_entry *e;
+
+	rcu_read_lock();
+	e = lnat_t_create(test->priv, &t, in_aton("192.0.2.1"), tf);
+	rcu_read_unlock();
+	return e;
+}
+
+/* A mapping of any protocol, as its first packet would create it. */
+struct lnat_entry *lnat_t_open(struct kunit *test, u8 proto, const char *src,
+			       u16 sport, const char *dst, u16 dport)
+{
+	struct lnat_tuple t = lnat_t_tuple(src, sport, dst, dport);
+	struct lnat_entry *e;
+
+	t.proto = proto;
+	rcu_read_lock();
+	e = lnat_t_create(test->priv, &t, in_aton("192.0.2.1"), LNAT_TF_NONE);
+	rcu_read_unlock();
+	return e;
+}
+
+/* Its external port, host order. */
+u16 lnat_t_port(const struct lnat_entry *e)
+{
+	return ntohs(e->tuple[LNAT_DIR_REPLY].dport);
+}
+
+/* Make @e look @secs seconds idle. */
+void lnat_t_backdate(struct lnat_entry *e, unsigned int secs)
+{
+	WRITE_ONCE(e->last_seen, (u32)jiffies - secs * HZ);
+}
+
 /* A /proc/net/stat/loosenat column, summed over CPUs. */
 unsigned int lnat_t_stat(struct lnat_net *ln, enum lnat_stat s)
 {

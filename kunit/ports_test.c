@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: external port choice. */
+/* KUnit: ports.c, external ports and endpoint-independent bindings. */
 #include "lnat_kunit.h"
+
+#define T_EXT	"192.0.2.1"
 
 static struct lnat_entry *lnat_t_map(struct kunit *test, const char *src,
 				     u16 sport)
@@ -13,11 +15,6 @@ static struct lnat_entry *lnat_t_map(struct kunit *test, const char *src,
 	rcu_read_unlock();
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
 	return e;
-}
-
-static u16 lnat_t_port(const struct lnat_entry *e)
-{
-	return ntohs(e->tuple[LNAT_DIR_REPLY].dport);
 }
 
 static void lnat_t_preserved(struct kunit *test)
@@ -150,6 +147,50 @@ static void lnat_t_pool_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_NOPORT), 1U);
 }
 
+/* RFC 4787 REQ-1 and REQ-3. */
+static void lnat_t_udp_eim(struct kunit *test)
+{
+	struct lnat_entry *a1, *a2, *b;
+
+	a1 = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", 5353, "192.0.2.2", 53);
+	a2 = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", 5353, "192.0.2.9", 53);
+	b = lnat_t_open(test, IPPROTO_UDP, "10.0.0.3", 5353, "192.0.2.7", 53);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a1));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a2));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
+	/* Same internal endpoint: one external port, whatever the remote. */
+	KUNIT_EXPECT_EQ(test, lnat_t_port(a1), 5353);
+	KUNIT_EXPECT_EQ(test, lnat_t_port(a2), 5353);
+	KUNIT_EXPECT_PTR_EQ(test, a1->bind, a2->bind);
+	KUNIT_EXPECT_EQ(test, a1->bind->refs, 2U);
+	/* Another endpoint never shares it, even towards another remote. */
+	KUNIT_EXPECT_NE(test, lnat_t_port(b), 5353);
+	KUNIT_EXPECT_GE(test, lnat_t_port(b), 1024);
+}
+
+static void lnat_t_bind_release(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e;
+
+	e = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", 7000, "192.0.2.2", 53);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	rcu_read_lock();
+	KUNIT_EXPECT_NOT_NULL(test, lnat_bind_lookup(ln, LNAT_BIND_EXT,
+						     in_aton(T_EXT), htons(7000),
+						     IPPROTO_UDP));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_collect(ln, true, false), 1U);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, lnat_bind_lookup(ln, LNAT_BIND_EXT,
+						 in_aton(T_EXT), htons(7000),
+						 IPPROTO_UDP));
+	KUNIT_EXPECT_NULL(test, lnat_bind_lookup(ln, LNAT_BIND_INT,
+						 in_aton("10.0.0.2"), htons(7000),
+						 IPPROTO_UDP));
+	rcu_read_unlock();
+}
+
 static struct kunit_case lnat_ports_cases[] = {
 	KUNIT_CASE(lnat_t_preserved),
 	KUNIT_CASE(lnat_t_collision_in_range),
@@ -157,6 +198,8 @@ static struct kunit_case lnat_ports_cases[] = {
 	KUNIT_CASE(lnat_t_exhausted),
 	KUNIT_CASE(lnat_t_zones_apart),
 	KUNIT_CASE(lnat_t_pool_exact),
+	KUNIT_CASE(lnat_t_udp_eim),
+	KUNIT_CASE(lnat_t_bind_release),
 	{}
 };
 

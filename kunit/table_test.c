@@ -1,26 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: the mapping table (insert, lookup, expiry, eviction, flush). */
+/*
+ * KUnit: table.c, the storage: both directions, lookups of the dead, and the
+ * keyed hash against crafted tuples.
+ */
 #include <net/ip.h>
 #include <net/tcp.h>
 #include "lnat_kunit.h"
 
-static struct lnat_entry *lnat_t_new(struct kunit *test, u16 sport,
-				     enum lnat_tcp_flags tf)
-{
-	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", sport, "192.0.2.2", 80);
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *e;
-
-	rcu_read_lock();
-	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), tf);
-	rcu_read_unlock();
-	return e;
-}
-
-static void lnat_t_backdate(struct lnat_entry *e, unsigned int secs)
-{
-	WRITE_ONCE(e->last_seen, (u32)jiffies - secs * HZ);
-}
+#define LNAT_T_EXT		cpu_to_be32(0xc0000201)	/* 192.0.2.1 */
+#define LNAT_T_CHAIN_BITS	12
 
 static void lnat_t_both_directions(struct kunit *test)
 {
@@ -30,7 +18,7 @@ static void lnat_t_both_directions(struct kunit *test)
 	struct lnat_tuple other = lnat_t_tuple("10.0.0.3", 4000, "192.0.2.2", 80);
 	struct lnat_entry *e;
 
-	e = lnat_t_new(test, 4000, LNAT_TF_SYN);
+	e = lnat_t_tcp(test, 4000, LNAT_TF_SYN);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
 	rcu_read_lock();
 	KUNIT_EXPECT_PTR_EQ(test, lnat_lookup(ln, LNAT_DIR_ORIG, &orig), e);
@@ -44,7 +32,7 @@ static void lnat_t_both_directions(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_LOOSE, &e->flags));
 
 	/* A second create of the same flow finds the first. */
-	KUNIT_EXPECT_PTR_EQ(test, lnat_t_new(test, 4000, LNAT_TF_ACK), e);
+	KUNIT_EXPECT_PTR_EQ(test, lnat_t_tcp(test, 4000, LNAT_TF_ACK), e);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 1);
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_NEW), 1U);
 
@@ -55,142 +43,6 @@ static void lnat_t_both_directions(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, lnat_lookup(ln, LNAT_DIR_REPLY, &reply));
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 0);
-}
-
-static void lnat_t_loose_counters(struct kunit *test)
-{
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *e;
-
-	e = lnat_t_new(test, 4001, LNAT_TF_FIN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_LOOSE, &e->flags));
-	KUNIT_EXPECT_EQ(test, e->state, (u32)LNAT_TCP_FIN_WAIT);
-	e = lnat_t_new(test, 4002, LNAT_TF_RST);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	KUNIT_EXPECT_EQ(test, e->state, (u32)LNAT_TCP_CLOSE);
-	e = lnat_t_new(test, 4003, LNAT_TF_ACK);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_NEW), 3U);
-	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_NEW_LOOSE), 3U);
-	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_NEW_TEARDOWN), 2U);
-}
-
-static void lnat_t_expiry(struct kunit *test)
-{
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *e;
-
-	e = lnat_t_new(test, 4010, LNAT_TF_SYN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	lnat_set_replied(ln, e);
-	e->state = LNAT_TCP_ESTABLISHED;
-	lnat_t_backdate(e, 100);
-	KUNIT_EXPECT_FALSE(test, lnat_expired(ln, e, jiffies));
-	KUNIT_EXPECT_EQ(test, lnat_collect(ln, false, false), 0U);
-
-	/* A new timeout applies to the existing entry at once. */
-	ln->timeout[LNAT_TCP_ESTABLISHED] = 50;
-	KUNIT_EXPECT_TRUE(test, lnat_expired(ln, e, jiffies));
-	KUNIT_EXPECT_EQ(test, lnat_collect(ln, false, false), 1U);
-	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EXPIRED), 1U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 0);
-}
-
-/*
- * An expired mapping the collector has not reached yet lets nothing in:
- * the packet goes to the router untranslated, the mapping untouched. Once
- * refreshed from inside, it translates again.
- */
-static void lnat_t_expired_inbound(struct kunit *test)
-{
-	struct lnat_tuple reply = lnat_t_tuple("192.0.2.2", 80, "192.0.2.1", 4011);
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *e, *used;
-	struct sk_buff *skb;
-	unsigned int v;
-
-	e = lnat_t_new(test, 4011, LNAT_TF_SYN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	KUNIT_ASSERT_EQ(test, ntohs(e->tuple[LNAT_DIR_REPLY].dport), 4011);
-	lnat_t_backdate(e, ln->timeout[LNAT_TCP_SYN_SENT] + 1);
-
-	used = NULL;
-	skb = lnat_t_skb(test, &reply, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
-	rcu_read_lock();
-	v = lnat_xlat_in(ln, skb, &used);
-	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
-	KUNIT_EXPECT_NULL(test, used);
-	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, reply.daddr);
-	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_REPLIED, &e->flags));
-	kfree_skb(skb);
-
-	lnat_refresh(e);
-	skb = lnat_t_skb(test, &reply, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
-	rcu_read_lock();
-	v = lnat_xlat_in(ln, skb, &used);
-	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
-	KUNIT_EXPECT_PTR_EQ(test, used, e);
-	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, in_aton("10.0.0.2"));
-	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_REPLIED, &e->flags));
-	kfree_skb(skb);
-}
-
-static void lnat_t_loose_timeout(struct kunit *test)
-{
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *e;
-
-	e = lnat_t_new(test, 4020, LNAT_TF_ACK);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	ln->timeout[LNAT_TO_LOOSE] = 30;
-	/* Unanswered pickup: the loose timeout caps ESTABLISHED's. */
-	KUNIT_EXPECT_EQ(test, lnat_timeout(ln, e), 30UL * HZ);
-	lnat_set_replied(ln, e);
-	KUNIT_EXPECT_EQ(test, lnat_timeout(ln, e),
-			(unsigned long)ln->timeout[LNAT_TCP_ESTABLISHED] * HZ);
-	/* The loose timeout never lengthens a shorter state timeout. */
-	e = lnat_t_new(test, 4021, LNAT_TF_RST);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	ln->timeout[LNAT_TCP_CLOSE] = 10;
-	KUNIT_EXPECT_EQ(test, lnat_timeout(ln, e), 10UL * HZ);
-}
-
-static void lnat_t_full(struct kunit *test)
-{
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *a, *b, *c;
-
-	ln->max_entries = 2;
-	a = lnat_t_new(test, 4030, LNAT_TF_SYN);
-	b = lnat_t_new(test, 4031, LNAT_TF_SYN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a));
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
-	lnat_set_replied(ln, a);
-	lnat_set_replied(ln, b);
-	/* Both answered: nothing may be evicted, the new flow is refused. */
-	c = lnat_t_new(test, 4032, LNAT_TF_SYN);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(c), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_FULL), 1U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 2);
-
-	/* Room again, then fill with unanswered ones: the oldest goes. */
-	ln->max_entries = 4;
-	a = lnat_t_new(test, 4033, LNAT_TF_SYN);
-	b = lnat_t_new(test, 4034, LNAT_TF_SYN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a));
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
-	/* The evicted entry is only freed after a grace period. */
-	rcu_read_lock();
-	c = lnat_t_new(test, 4035, LNAT_TF_SYN);
-	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(c));
-	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_DEAD, &a->flags));
-	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_DEAD, &b->flags));
-	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EARLY_DROP), 1U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 4);
 }
 
 /*
@@ -204,8 +56,8 @@ static void lnat_t_reply_to_dead(struct kunit *test)
 
 	ln->max_entries = 1;
 	rcu_read_lock();
-	a = lnat_t_new(test, 4040, LNAT_TF_SYN);
-	b = lnat_t_new(test, 4041, LNAT_TF_SYN);
+	a = lnat_t_tcp(test, 4040, LNAT_TF_SYN);
+	b = lnat_t_tcp(test, 4041, LNAT_TF_SYN);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(a));
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(b));
 	if (!IS_ERR_OR_NULL(a)) {
@@ -218,19 +70,6 @@ static void lnat_t_reply_to_dead(struct kunit *test)
 	rcu_barrier();
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EARLY_DROP), 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 1);
-}
-
-static void lnat_t_revalidate(struct kunit *test)
-{
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *e;
-
-	/* ifindex 1 is lo, not a masqueraded device: invalid. */
-	e = lnat_t_new(test, 4040, LNAT_TF_SYN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	KUNIT_EXPECT_EQ(test, lnat_collect(ln, false, false), 0U);
-	KUNIT_EXPECT_EQ(test, lnat_collect(ln, false, true), 1U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 0);
 }
 
 /* Crafted tuples cannot pile up in one bucket: the hash is keyed. */
@@ -250,16 +89,87 @@ static void lnat_t_hash_spread(struct kunit *test)
 	KUNIT_EXPECT_LT(test, max, 128U);
 }
 
+/* Each table hashes with its own key: the same tuples spread differently. */
+static void lnat_t_hash_key(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv, *other;
+	unsigned int i, same = 0;
+	struct lnat_tuple t;
+
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, lnat_net_setup(other, &init_net, LNAT_T_BITS), 0);
+	KUNIT_EXPECT_NE(test, memcmp(&ln->hash_key, &other->hash_key,
+				     sizeof(ln->hash_key)), 0);
+	for (i = 0; i < 64; i++) {
+		t = lnat_t_tuple("10.0.0.2", 1024 + i, "192.0.2.2", 80);
+		same += lnat_hash(ln, &t) == lnat_hash(other, &t);
+	}
+	/*
+	 * Two keys put a tuple in the same of 64 buckets with probability
+	 * 1/64: about one of the 64 tuples. 16 or more: below 1e-14.
+	 */
+	KUNIT_EXPECT_LT(test, same, 16U);
+	lnat_net_teardown(other);
+}
+
+/*
+ * Tuples crafted against an unkeyed hash: saddr ^ daddr is the same for all,
+ * so are the ports, and they differ from one another only in address bits
+ * 12-23, in both directions. An XOR-and-mask hash chains all 4096 in one
+ * bucket; a keyed one spreads them like 4096 balls in 4096 bins, where the
+ * longest chain is about 5 and P(some chain >= 13) <= n / 13! < 1e-6.
+ */
+static void lnat_t_chains(struct kunit *test)
+{
+	unsigned int n = 1U << LNAT_T_CHAIN_BITS, longest, total, len, i, dir;
+	struct hlist_node *pos;
+	struct lnat_entry *e;
+	struct lnat_tuple t;
+	struct lnat_net *ln;
+
+	ln = kunit_kzalloc(test, sizeof(*ln), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ln);
+	/* max_entries defaults to 4 << bits: room for all. */
+	KUNIT_ASSERT_EQ(test, lnat_net_setup(ln, &init_net, LNAT_T_CHAIN_BITS),
+			0);
+	t.sport = htons(40000);
+	t.dport = htons(80);
+	t.proto = IPPROTO_TCP;
+	for (i = 0; i < n; i++) {
+		t.saddr = htonl(0x0a000000 | i << 12);
+		t.daddr = htonl(0xc0000202 ^ i << 12);
+		rcu_read_lock();
+		e = lnat_t_create(ln, &t, LNAT_T_EXT, LNAT_TF_SYN);
+		rcu_read_unlock();
+		if (IS_ERR(e))
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), (int)n);
+	for (dir = 0; dir < LNAT_DIR_MAX; dir++) {
+		longest = 0;
+		total = 0;
+		spin_lock_bh(&ln->lock);
+		for (i = 0; i < n; i++) {
+			len = 0;
+			hlist_for_each(pos, &ln->hash[dir][i])
+				len++;
+			longest = max(longest, len);
+			total += len;
+		}
+		spin_unlock_bh(&ln->lock);
+		KUNIT_EXPECT_EQ(test, total, n);
+		KUNIT_EXPECT_LE_MSG(test, longest, 12U, "direction %u", dir);
+	}
+	lnat_net_teardown(ln);
+}
+
 static struct kunit_case lnat_table_cases[] = {
 	KUNIT_CASE(lnat_t_both_directions),
-	KUNIT_CASE(lnat_t_loose_counters),
-	KUNIT_CASE(lnat_t_expiry),
-	KUNIT_CASE(lnat_t_expired_inbound),
-	KUNIT_CASE(lnat_t_loose_timeout),
-	KUNIT_CASE(lnat_t_full),
 	KUNIT_CASE(lnat_t_reply_to_dead),
-	KUNIT_CASE(lnat_t_revalidate),
 	KUNIT_CASE(lnat_t_hash_spread),
+	KUNIT_CASE(lnat_t_hash_key),
+	KUNIT_CASE(lnat_t_chains),
 	{}
 };
 

@@ -4,15 +4,26 @@
 # loosenat integration tests. Runs as root inside the test VM (never on the
 # host): real module, real packets, real namespaces. TAP output on stdout.
 #
-# Topology and helpers: lib.sh. Every "no leak" case runs the same traffic
-# through stock nftables masquerade as a control, which must leak, so the
-# check is shown able to fail.
+# Every "no leak" case runs the same traffic through stock nftables
+# masquerade as a control, which must leak, so the check is shown able to
+# fail. Topology (setup in lib.sh; far_setup adds far; routers.sh's cases
+# add their own shapes to it):
+#
+#   cl1 10.0.0.2 -- eth0 | lan0 10.0.0.1 \
+#                        |  router        wan0 192.0.2.1 -- eth0 192.0.2.2  srv
+#   cl2 10.0.1.2 -- eth0 | lan1 10.0.1.1 /                  eth1 198.51.100.1
+#                                                              |  (mtu 1280)
+#                                                     far 198.51.100.2 eth0
+#
+# srv counts, at its ingress, packets with a private source (leak) and
+# packets from the router's address (xlat).
 #
 # usage: netns.sh PATH/TO/loosenat.ko [nocontrols]
 # "nocontrols" (the debug-kernel run, where every step is several times
-# slower, and Debian's 6.12, as the controls prove nothing new there) skips the cases that only exercise stock masquerade, the flag-set
-# sweep beside it, and three of the six lost-mapping cases (each kind of
-# loss still runs once); the stock-kernel run keeps them all.
+# slower, and Debian's 6.12, where the controls would show nothing new)
+# skips the cases that only exercise stock masquerade, the flag-set sweep
+# beside it, and three of the six lost-mapping cases (each kind of loss
+# still runs once); the run on Debian's 6.1 keeps them all.
 set -u
 ko=$1
 controls=1
