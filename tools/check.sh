@@ -71,6 +71,7 @@ for kind in stock new debug; do
 	# check past its hour.
 	[ "$kind" = stock ] || dkms="$dkms LNAT_ROUTERS=0"
 	[ "$kind" = new ] && dkms="$dkms LNAT_CONTROLS=0"
+	[ "$kind" = debug ] && dkms="$dkms LNAT_QUICK=1"
 	printf '#!/bin/sh\nexec env %s %s %s\n' "$dkms" \
 		"$build/$kind/tools/testbed/guest.sh" "$args" > "$guest"
 	chmod +x "$guest"
