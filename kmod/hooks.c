@@ -327,6 +327,7 @@ int lnat_hooks_register(struct lnat_net *ln)
 	unsigned int i;
 	int err;
 
+	BUILD_BUG_ON(ARRAY_SIZE(lnat_ops) != ARRAY_SIZE(ln->ops));
 	for (i = 0; i < ARRAY_SIZE(lnat_ops); i++) {
 		ln->ops[i] = lnat_ops[i];
 		ln->ops[i].priv = ln;

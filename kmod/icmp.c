@@ -47,7 +47,6 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 	emb->sport = 0;
 	emb->dport = 0;
 	emb->proto = iph->protocol;
-	emb->zone = 0;
 	*ihoff = off;
 	/* A later fragment carries no ports to match. */
 	if (iph->frag_off & htons(IP_OFFSET))

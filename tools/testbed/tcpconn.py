@@ -173,7 +173,11 @@ def udp_flows(sport, n, dst, port):
     got = set()
     # A burst can overrun a receive queue under TCG: the unanswered ask
     # again, from the same socket (the same mapping), once a second.
-    for _ in range(5):
+    for rnd in range(5):
+        if rnd:
+            for s in socks:
+                if s not in got:
+                    s.sendto(b"query", (dst, int(port)))
         end = time.time() + 1
         while len(got) < len(socks) and time.time() < end:
             r, _, _ = select.select([s for s in socks if s not in got], [],
@@ -181,9 +185,6 @@ def udp_flows(sport, n, dst, port):
             for s in r:
                 s.recvfrom(2048)
                 got.add(s)
-        for s in socks:
-            if s not in got:
-                s.sendto(b"query", (dst, int(port)))
     print("replies %d" % len(got), flush=True)
 
 if __name__ == "__main__":
