@@ -108,6 +108,20 @@ enum {
 	LNAT_F_ASSURED,		/* established after a reply */
 	LNAT_F_LOOSE,		/* created from a packet other than a SYN */
 	LNAT_F_DEAD,		/* unhashed, waiting for RCU */
+	LNAT_F_INBOUND,		/* made by an inbound packet, not answered yet */
+};
+
+/*
+ * Which unsolicited inbound packets to a binding's external port get a
+ * mapping (RFC 4787 section 5, RFC 5382 REQ-3): from anyone, from a host
+ * the internal endpoint has sent to, or none (only the exact remote end of
+ * an existing mapping gets in). The values of tcp_filtering, udp_filtering.
+ */
+enum lnat_filter {
+	LNAT_FILTER_EI,		/* endpoint-independent */
+	LNAT_FILTER_AD,		/* address-dependent */
+	LNAT_FILTER_APD,	/* address-and-port-dependent */
+	LNAT_FILTER_MAX
 };
 
 enum lnat_bind_key {
@@ -117,10 +131,11 @@ enum lnat_bind_key {
 };
 
 /*
- * An endpoint-independent binding (RFC 4787 REQ-1) for UDP and ICMP queries:
- * one internal address and port (or query identifier) owns one external
- * port, shared by all its mappings whatever the remote end, and by no other
- * internal endpoint (REQ-3, no port overloading).
+ * An endpoint-independent binding (RFC 4787 REQ-1, RFC 5382 REQ-1) for TCP,
+ * UDP and ICMP queries: one internal address and port (or query
+ * identifier) owns one external port, shared by all its mappings whatever
+ * the remote end, and by no other internal endpoint (RFC 4787 REQ-3,
+ * RFC 5382 REQ-7: no port overloading).
  */
 struct lnat_bind {
 	struct hlist_node hnode[LNAT_BIND_MAX];
@@ -131,13 +146,15 @@ struct lnat_bind {
 	u8 proto;
 	u16 zone;
 	unsigned int refs;		/* mappings using it, under lnat_net.lock */
+	unsigned int inbound;		/* of them LNAT_F_INBOUND, same lock */
+	u32 last_out;			/* jiffies: the inside last sent through it */
 	int ifindex;
 	struct lnat_pool *pool;
 	struct rcu_head rcu;
 };
 
 /*
- * The external ports that UDP or ICMP bindings hold on one address, so a
+ * The external ports that TCP, UDP or ICMP bindings hold on one address, so a
  * free one is found with bounded work (one bitmap search), not by probing.
  * Only touched under lnat_net.lock.
  */
@@ -156,11 +173,12 @@ struct lnat_pool {
  */
 struct lnat_entry {
 	struct hlist_node hnode[LNAT_DIR_MAX];
+	struct hlist_node pnode;	/* lnat_net.phash: TCP and UDP */
 	struct lnat_tuple tuple[LNAT_DIR_MAX];
 	/*
 	 * Off the unreplied list before it is dead (both under lnat_net.lock),
 	 * so the RCU head or the collector's free batch can share its space:
-	 * 112 bytes an entry, not 128.
+	 * 128 bytes an entry, not 144.
 	 */
 	union {
 		struct list_head unreplied;	/* lnat_net.unreplied, oldest first */
@@ -177,7 +195,7 @@ struct lnat_entry {
 		} icmp;
 	};
 	int ifindex;			/* masqueraded interface it left by */
-	struct lnat_bind *bind;		/* UDP and ICMP queries */
+	struct lnat_bind *bind;		/* TCP, UDP and ICMP queries */
 };
 
 #define LNAT_MAX_IFACES		8
@@ -224,6 +242,8 @@ struct lnat_net {
 	struct net *net;
 	struct hlist_head *hash[LNAT_DIR_MAX];
 	struct hlist_head *bhash[LNAT_BIND_MAX];
+	/* TCP and UDP mappings by binding and remote address: who was sent to */
+	struct hlist_head *phash;
 	unsigned int hash_bits;
 	hsiphash_key_t hash_key;
 
@@ -242,7 +262,8 @@ struct lnat_net {
 	int timeout[LNAT_TO_MAX];	/* seconds */
 	int max_entries;
 	u32 port_range;			/* low << 16 | high */
-	int udp_full_cone;
+	int tcp_filtering;		/* enum lnat_filter */
+	int udp_filtering;
 	u32 mark;			/* translate only (skb->mark & mask) == mark */
 	u32 mark_mask;
 	struct lnat_ifset __rcu *ifset;
@@ -309,8 +330,11 @@ int lnat_cache_init(void);
 void lnat_cache_exit(void);
 struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
 			       __be32 ext_addr, int ifindex);
-struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
-				    const struct lnat_tuple *reply);
+struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
+				       const struct lnat_pkt *p);
+void lnat_inbound_answered(struct lnat_net *ln, struct lnat_entry *e);
+bool lnat_peer_sent(struct lnat_net *ln, const struct lnat_bind *b,
+		    __be32 remote);
 void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
 		 struct llist_head *dead);
 void lnat_free_batch(struct llist_head *dead);
@@ -329,6 +353,8 @@ u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
 struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
 			       const struct lnat_tuple *t);
 bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
+struct hlist_head *lnat_peer_head(const struct lnat_net *ln,
+				  const struct lnat_bind *b, __be32 remote);
 void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e);
 void lnat_table_unhash(struct lnat_net *ln, struct lnat_entry *e);
 
@@ -342,8 +368,6 @@ void lnat_tcp_update(struct lnat_entry *e, enum lnat_dir dir,
 const char *lnat_tcp_state_name(u32 s);
 
 /* ports.c */
-int lnat_port_choose(struct lnat_net *ln, const struct lnat_tuple *orig,
-		     struct lnat_tuple *reply);
 struct lnat_bind *lnat_bind_lookup(struct lnat_net *ln, enum lnat_bind_key k,
 				   __be32 addr, __be16 port, u8 proto);
 struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
@@ -351,6 +375,9 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 				int ifindex);
 void lnat_bind_put(struct lnat_net *ln, struct lnat_bind *b);
 void lnat_bind_retire(struct lnat_bind *b);
+void lnat_bind_touch(struct lnat_bind *b);
+bool lnat_bind_live(const struct lnat_net *ln, const struct lnat_bind *b,
+		    unsigned long now);
 bool lnat_bind_retired(const struct lnat_bind *b);
 
 /* mangle.c */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mappings: created for any outbound packet (and, with full cone, for an
- * inbound one to a live binding), given an external port, refreshed,
+ * Mappings: created for any outbound packet (and, as filtering allows, for
+ * an inbound one to a live binding), given an external port, refreshed,
  * answered, timed out, evicted when the table is full, and freed after a
  * grace period.
  */
@@ -9,6 +9,8 @@
 #include "lnat.h"
 
 #define LNAT_EVICT_MAX		8	/* bounded eviction work per new mapping */
+/* Unanswered mappings the outside may open through one binding. */
+#define LNAT_INBOUND_MAX	64
 
 static struct kmem_cache *lnat_cache;
 /* Frees the collector's batches of entries, after a grace period. */
@@ -73,6 +75,8 @@ void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
 	set_bit(LNAT_F_DEAD, &e->flags);
 	lnat_table_unhash(ln, e);
 	list_del_init(&e->unreplied);
+	if (test_bit(LNAT_F_INBOUND, &e->flags))
+		e->bind->inbound--;
 	if (e->bind)
 		lnat_bind_put(ln, e->bind);
 	if (dead)
@@ -178,10 +182,10 @@ static int lnat_make_room(struct lnat_net *ln)
 }
 
 /*
- * Caller holds ln->lock: give @e its external port. TCP keeps or derives a
- * port per flow; UDP and ICMP queries use their internal endpoint's
- * binding; other protocols are translated by address only, so one internal
- * host at a time per remote address and protocol.
+ * Caller holds ln->lock: give @e its external port. TCP, UDP and ICMP
+ * queries use their internal endpoint's binding; other protocols are
+ * translated by address only, so one internal host at a time per remote
+ * address and protocol.
  */
 static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
 			 __be32 ext_addr, int ifindex)
@@ -192,7 +196,6 @@ static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
 	lockdep_assert_held(&ln->lock);
 	switch (orig->proto) {
 	case IPPROTO_TCP:
-		return lnat_port_choose(ln, orig, reply);
 	case IPPROTO_UDP:
 	case IPPROTO_ICMP:
 		e->bind = lnat_bind_get(ln, orig, ext_addr, ifindex);
@@ -286,29 +289,69 @@ out_free:
 	return old;
 }
 
-/**
- * lnat_create_cone() - a mapping for an inbound packet to a live binding
- * @ln: the netns's state
- * @reply: the inbound packet's tuple
- *
- * With udp_full_cone, a packet from any remote end to a live binding's
- * external port gets a mapping of its own under that binding (RFC 4787
- * endpoint-independent filtering).
- *
- * Context: rcu_read_lock held; takes @ln->lock if there is a binding.
- * Return: the mapping; NULL if no binding holds the port (the outside never
- * creates one); an ERR_PTR when there is no room, counted.
+/*
+ * Caller holds ln->lock: the live binding an unsolicited @reply may enter
+ * by, if @filter lets its source in and the binding has room for it.
  */
-struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
-				    const struct lnat_tuple *reply)
+static struct lnat_bind *lnat_inbound_bind(struct lnat_net *ln,
+					   const struct lnat_tuple *reply,
+					   int filter)
 {
+	struct lnat_bind *b;
+
+	b = lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
+			     reply->proto);
+	/* Retired: the router's own socket took its port. */
+	if (!b || lnat_bind_retired(b) || !lnat_bind_live(ln, b, jiffies) ||
+	    b->inbound >= LNAT_INBOUND_MAX)
+		return NULL;
+	if (filter == LNAT_FILTER_AD && !lnat_peer_sent(ln, b, reply->saddr))
+		return NULL;
+	return b;
+}
+
+/**
+ * lnat_create_inbound() - a mapping for an unsolicited inbound packet
+ * @ln: the netns's state
+ * @p: a packet from outside that matched no mapping
+ *
+ * A TCP SYN or a UDP datagram to a live binding's external port gets a
+ * mapping to the binding's internal endpoint when the protocol's filtering
+ * (tcp_filtering, udp_filtering) lets its source in: anyone
+ * (endpoint-independent), or a host the endpoint has sent to
+ * (address-dependent). Until the inside answers, the mapping is evicted
+ * first when the table is full, and a binding holds at most
+ * LNAT_INBOUND_MAX of them: the outside cannot fill the table.
+ *
+ * Context: rcu_read_lock held; takes @ln->lock if a binding holds the port.
+ * Return: the mapping; NULL when filtered (the packet is for the router
+ * itself); an ERR_PTR when there is no room, counted.
+ */
+struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
+				       const struct lnat_pkt *p)
+{
+	const struct lnat_tuple *reply = &p->t;
 	struct lnat_entry *e, *old;
 	struct lnat_tuple *orig;
 	struct lnat_bind *b;
-	int err;
+	int filter, err;
 
+	switch (reply->proto) {
+	case IPPROTO_TCP:
+		/* Only a SYN opens a connection from outside. */
+		if (p->tf != LNAT_TF_SYN)
+			return NULL;
+		filter = READ_ONCE(ln->tcp_filtering);
+		break;
+	case IPPROTO_UDP:
+		filter = READ_ONCE(ln->udp_filtering);
+		break;
+	default:
+		return NULL;
+	}
 	/* Unsolicited packets to no binding cost no allocation, no lock. */
-	if (!lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
+	if (filter == LNAT_FILTER_APD ||
+	    !lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
 			      reply->proto))
 		return NULL;
 	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
@@ -317,21 +360,19 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 		return ERR_PTR(-ENOMEM);
 	}
 	spin_lock_bh(&ln->lock);
-	/* Room first: eviction may drop the binding's last mapping. */
+	old = NULL;
+	if (!lnat_inbound_bind(ln, reply, filter))
+		goto out_free;
+	/* Room only for a packet let in; eviction may free the binding. */
 	err = lnat_make_room(ln);
-	b = err ? NULL : lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr,
-					  reply->dport, reply->proto);
-	/* A binding whose port the router's own socket took admits no one. */
-	if (b && lnat_bind_retired(b))
-		b = NULL;
-	if (!b) {
-		old = NULL;
-		if (err) {
-			LNAT_STAT_INC(ln, DROP_FULL);
-			old = ERR_PTR(err);
-		}
+	if (err) {
+		LNAT_STAT_INC(ln, DROP_FULL);
+		old = ERR_PTR(err);
 		goto out_free;
 	}
+	b = lnat_inbound_bind(ln, reply, filter);
+	if (!b)
+		goto out_free;
 	old = lnat_lookup(ln, LNAT_DIR_REPLY, reply);
 	if (old)
 		goto out_free;
@@ -343,12 +384,16 @@ struct lnat_entry *lnat_create_cone(struct lnat_net *ln,
 	orig->dport = reply->sport;
 	orig->proto = reply->proto;
 	orig->zone = b->zone;
+	if (reply->proto == IPPROTO_TCP)
+		e->state = lnat_tcp_initial(LNAT_TF_SYN);
 	e->last_seen = (u32)jiffies;
 	e->ifindex = b->ifindex;
 	e->bind = b;
 	b->refs++;
+	b->inbound++;
 	__set_bit(LNAT_F_REPLIED, &e->flags);
-	INIT_LIST_HEAD(&e->unreplied);
+	__set_bit(LNAT_F_INBOUND, &e->flags);
+	list_add_tail(&e->unreplied, &ln->unreplied);
 	lnat_table_insert(ln, e);
 	spin_unlock_bh(&ln->lock);
 	LNAT_STAT_INC(ln, NEW);
@@ -358,6 +403,53 @@ out_free:
 	spin_unlock_bh(&ln->lock);
 	kmem_cache_free(lnat_cache, e);
 	return old;
+}
+
+/**
+ * lnat_inbound_answered() - the inside sent on a mapping the outside made
+ * @ln: the netns's state
+ * @e: an LNAT_F_INBOUND mapping, which is no longer evicted first nor
+ *	counted against its binding's inbound share
+ *
+ * Context: rcu_read_lock held; takes @ln->lock once per such mapping.
+ */
+void lnat_inbound_answered(struct lnat_net *ln, struct lnat_entry *e)
+{
+	spin_lock_bh(&ln->lock);
+	if (!test_bit(LNAT_F_DEAD, &e->flags) &&
+	    test_and_clear_bit(LNAT_F_INBOUND, &e->flags)) {
+		list_del_init(&e->unreplied);
+		e->bind->inbound--;
+	}
+	spin_unlock_bh(&ln->lock);
+}
+
+/**
+ * lnat_peer_sent() - has @b's internal endpoint sent to @remote?
+ * @ln: the netns's state
+ * @b: a TCP or UDP binding
+ * @remote: an outside address
+ *
+ * What address-dependent filtering asks: is there a live mapping of @b's
+ * towards @remote, any port, that the inside made or answered? One bucket
+ * of the peer index, not a walk of @b's mappings.
+ *
+ * Context: @ln->lock held (the index has no RCU readers).
+ * Return: true if there is one.
+ */
+bool lnat_peer_sent(struct lnat_net *ln, const struct lnat_bind *b,
+		    __be32 remote)
+{
+	unsigned long now = jiffies;
+	struct lnat_entry *e;
+
+	lockdep_assert_held(&ln->lock);
+	hlist_for_each_entry(e, lnat_peer_head(ln, b, remote), pnode)
+		if (e->bind == b && e->tuple[LNAT_DIR_REPLY].saddr == remote &&
+		    !test_bit(LNAT_F_INBOUND, &e->flags) &&
+		    !lnat_expired(ln, e, now))
+			return true;
+	return false;
 }
 
 /**

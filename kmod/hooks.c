@@ -197,6 +197,8 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 		LNAT_STAT_INC(ln, FOUND);
 		if (p.t.proto == IPPROTO_TCP)
 			lnat_tcp_update(e, LNAT_DIR_ORIG, p.tf);
+		if (unlikely(test_bit(LNAT_F_INBOUND, &e->flags)))
+			lnat_inbound_answered(ln, e);
 	} else {
 		if (lnat_leave_alone(ln, out, &p.t))
 			return NF_ACCEPT;
@@ -217,6 +219,8 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	if (ep)
 		*ep = e;
 	lnat_refresh(e);
+	if (e->bind)
+		lnat_bind_touch(e->bind);
 	if (lnat_mangle(skb, p.thoff, LNAT_DIR_ORIG, e->tuple[LNAT_DIR_REPLY].daddr,
 			e->tuple[LNAT_DIR_REPLY].dport)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
@@ -267,8 +271,8 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 	/* Expired, the collector not there yet: it lets nothing in. */
 	if (e && lnat_expired(ln, e, jiffies))
 		e = NULL;
-	if (!e && p.t.proto == IPPROTO_UDP && READ_ONCE(ln->udp_full_cone)) {
-		e = lnat_create_cone(ln, &p.t);
+	if (!e) {
+		e = lnat_create_inbound(ln, &p);
 		if (IS_ERR(e))
 			return NF_DROP;
 	}

@@ -1,81 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * External port choice. The client's port is kept when the external 4-tuple
- * is free. Otherwise the search starts at an offset derived from the flow and
- * the kernel's per-boot secret, so a mapping lost and re-created (flush,
- * expiry, module reload) lands on the same port and its FIN or RST still
- * reaches the server's socket.
+ * External ports: endpoint-independent bindings for TCP, UDP and ICMP
+ * queries (RFC 4787 REQ-1, RFC 5382 REQ-1). The client's port is kept when
+ * free. Otherwise the search starts at an offset derived from the internal
+ * endpoint and the kernel's per-boot secret, so a binding lost and
+ * re-created (flush, expiry, module reload) lands on the same port and a
+ * connection's FIN or RST still reaches the server's socket.
  */
 #include <linux/jhash.h>
 #include <net/inet_hashtables.h>
 #include <net/secure_seq.h>
 #include <net/udp.h>
 #include "lnat.h"
-
-/* Bounded work in softirq, as nf_nat's unique_tuple search. */
-#define LNAT_PORT_TRIES	128
-
-/* Caller holds ln->lock and rcu_read_lock. */
-static bool lnat_port_free(struct lnat_net *ln, const struct lnat_tuple *r)
-{
-	struct sock *sk;
-
-	lockdep_assert_held(&ln->lock);
-	if (lnat_reply_taken(ln, r))
-		return false;
-	/* A socket of the router's own would receive this 4-tuple. */
-	sk = inet_lookup(ln->net, NULL, 0, r->saddr, r->sport, r->daddr,
-			 r->dport, 0);
-	if (sk) {
-		sock_gen_put(sk);
-		return false;
-	}
-	return true;
-}
-
-static u32 lnat_port_offset(const struct lnat_tuple *orig)
-{
-	u64 h = secure_ipv4_port_ephemeral(orig->saddr, orig->daddr,
-					   orig->dport);
-
-	return jhash_1word(ntohs(orig->sport), (u32)h ^ (u32)(h >> 32));
-}
-
-/**
- * lnat_port_choose() - the external port of a new TCP mapping
- * @ln: the netns's state
- * @orig: the outbound tuple
- * @reply: the inbound tuple, all but its destination port filled in; gets it
- *
- * The client's port when in port_range and free for this remote end, else
- * up to LNAT_PORT_TRIES ports from an offset derived from the flow, so a
- * re-created mapping lands where it was.
- *
- * Context: @ln->lock and rcu_read_lock held.
- * Return: 0, or -EADDRINUSE when no port was found.
- */
-int lnat_port_choose(struct lnat_net *ln, const struct lnat_tuple *orig,
-		     struct lnat_tuple *reply)
-{
-	u32 range = READ_ONCE(ln->port_range);
-	u32 lo = range >> 16, hi = range & 0xffff;
-	u32 size = hi - lo + 1, want = ntohs(orig->sport);
-	u32 off, i, tries;
-
-	if (want >= lo && want <= hi) {
-		reply->dport = orig->sport;
-		if (lnat_port_free(ln, reply))
-			return 0;
-	}
-	off = lnat_port_offset(orig);
-	tries = min_t(u32, size, LNAT_PORT_TRIES);
-	for (i = 0; i < tries; i++) {
-		reply->dport = htons(lo + (off + i) % size);
-		if (lnat_port_free(ln, reply))
-			return 0;
-	}
-	return -EADDRINUSE;
-}
 
 static u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
 			  u8 proto)
@@ -90,7 +26,7 @@ static u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
  * @k: which of the two @addr and @port are
  * @addr: the address
  * @port: the port or ICMP identifier
- * @proto: IPPROTO_UDP or IPPROTO_ICMP
+ * @proto: IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP
  *
  * Context: @ln->lock or rcu_read_lock held.
  * Return: the binding or NULL.
@@ -150,15 +86,28 @@ static void lnat_pool_free(struct lnat_pool *p)
 
 /*
  * A socket of the router's own on @ifindex would take what @orig's remote
- * end sends to @ext:@port (UDP: bound to the address, the wildcard or the
- * device, or connected to that remote end).
+ * end sends to @ext:@port: UDP bound to the address, the wildcard or the
+ * device, or connected to that remote end; TCP listening there, or
+ * connected to that remote end.
  */
-static bool lnat_udp_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
-			   __be32 ext, __be16 port, int ifindex)
+static bool lnat_sock_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
+			    __be32 ext, __be16 port, int ifindex)
 {
-	return orig->proto == IPPROTO_UDP &&
-	       __udp4_lib_lookup(ln->net, orig->daddr, orig->dport, ext, port,
-				 ifindex, 0, NULL);
+	struct sock *sk;
+
+	switch (orig->proto) {
+	case IPPROTO_UDP:
+		return __udp4_lib_lookup(ln->net, orig->daddr, orig->dport, ext,
+					 port, ifindex, 0, NULL);
+	case IPPROTO_TCP:
+		sk = inet_lookup(ln->net, NULL, 0, orig->daddr, orig->dport, ext,
+				 port, ifindex);
+		if (!sk)
+			return false;
+		sock_gen_put(sk);
+		return true;
+	}
+	return false;
 }
 
 /* @port is free in @p for @orig: no binding holds it, no socket takes it. */
@@ -167,7 +116,7 @@ static bool lnat_pool_free_port(struct lnat_net *ln, struct lnat_pool *p,
 				int ifindex)
 {
 	return !test_bit(port, p->used) &&
-	       !lnat_udp_taken(ln, orig, p->addr, htons(port), ifindex);
+	       !lnat_sock_taken(ln, orig, p->addr, htons(port), ifindex);
 }
 
 /*
@@ -225,11 +174,12 @@ static struct lnat_bind *lnat_bind_find(struct lnat_net *ln,
  * @ext_addr: the external address (one binding per uplink)
  * @ifindex: the interface it leaves by
  *
- * A new binding takes its own port when free and (for UDP) in port_range,
+ * A new binding takes its own port when free and (TCP, UDP) in port_range,
  * else the first free port from an offset derived from the endpoint alone,
- * so the binding is the same whatever the remote end (RFC 4787 REQ-1) and
- * stays the same if re-created. ICMP identifiers may take any value. A port
- * a socket of the router's own takes on that interface is never given.
+ * so the binding is the same whatever the remote end (RFC 4787 REQ-1,
+ * RFC 5382 REQ-1) and stays the same if re-created. ICMP identifiers may
+ * take any value. A port a socket of the router's own takes on that
+ * interface is never given.
  *
  * Context: @ln->lock and rcu_read_lock held; allocates with GFP_ATOMIC.
  * Return: the binding, its reference not yet taken; NULL when every port
@@ -246,12 +196,12 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 
 	lockdep_assert_held(&ln->lock);
 	b = lnat_bind_find(ln, orig, ext_addr);
-	if (b && !lnat_udp_taken(ln, orig, ext_addr, b->ext_port, ifindex))
+	if (b && !lnat_sock_taken(ln, orig, ext_addr, b->ext_port, ifindex))
 		return b;
 	/* The router's own socket took the port: the binding moves. */
 	if (b)
 		lnat_bind_retire(b);
-	if (orig->proto == IPPROTO_UDP) {
+	if (orig->proto != IPPROTO_ICMP) {
 		u32 range = READ_ONCE(ln->port_range);
 
 		lo = range >> 16;
@@ -283,6 +233,7 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 	b->ext_port = htons(port);
 	b->proto = orig->proto;
 	b->zone = orig->zone;
+	b->last_out = (u32)jiffies;
 	b->ifindex = ifindex;
 	b->pool = pool;
 	pool->refs++;
@@ -328,6 +279,45 @@ void lnat_bind_retire(struct lnat_bind *b)
 bool lnat_bind_retired(const struct lnat_bind *b)
 {
 	return hlist_unhashed(&b->hnode[LNAT_BIND_INT]);
+}
+
+/**
+ * lnat_bind_touch() - the inside sent through @b
+ * @b: the binding of a mapping an outbound packet was translated by
+ *
+ * At most one write a tick, as lnat_refresh().
+ *
+ * Context: rcu_read_lock held; lockless.
+ */
+void lnat_bind_touch(struct lnat_bind *b)
+{
+	u32 now = (u32)jiffies;
+
+	if (READ_ONCE(b->last_out) != now)
+		WRITE_ONCE(b->last_out, now);
+}
+
+/**
+ * lnat_bind_live() - may @b still let a packet from outside open a mapping?
+ * @ln: the netns's state
+ * @b: a TCP or UDP binding
+ * @now: jiffies
+ *
+ * A binding lives as long after the inside last sent through it as its
+ * longest-lived mapping would (udp_timeout_stream, tcp_timeout_established):
+ * traffic from outside alone never keeps it open.
+ *
+ * Context: any; lockless.
+ * Return: true while it lives.
+ */
+bool lnat_bind_live(const struct lnat_net *ln, const struct lnat_bind *b,
+		    unsigned long now)
+{
+	int to = b->proto == IPPROTO_TCP ? LNAT_TCP_ESTABLISHED :
+					   LNAT_TO_UDP_STREAM;
+
+	return (u32)now - READ_ONCE(b->last_out) <=
+	       (unsigned long)READ_ONCE(ln->timeout[to]) * HZ;
 }
 
 /**

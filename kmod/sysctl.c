@@ -56,6 +56,8 @@ void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits)
 	memcpy(ln->timeout, lnat_timeout_defaults, sizeof(ln->timeout));
 	ln->max_entries = 4 << bits;
 	ln->port_range = 1024 << 16 | 65535;
+	ln->tcp_filtering = LNAT_FILTER_APD;
+	ln->udp_filtering = LNAT_FILTER_APD;
 }
 
 /**
@@ -224,12 +226,68 @@ static int lnat_sysctl_flush(LNAT_CTL_CONST struct ctl_table *table,
 	return err;
 }
 
+static const char *const lnat_filter_names[LNAT_FILTER_MAX] = {
+	[LNAT_FILTER_EI]	= "endpoint-independent",
+	[LNAT_FILTER_AD]	= "address-dependent",
+	[LNAT_FILTER_APD]	= "address-and-port-dependent",
+};
+
+/* tcp_filtering, udp_filtering: read and written by the RFCs' names. */
+static int lnat_sysctl_filtering(LNAT_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	int *filter = table->data;
+	char buf[32];
+	struct ctl_table tmp = {
+		.data	= buf,
+		.maxlen	= sizeof(buf),
+	};
+	int err, i;
+
+	strscpy(buf, lnat_filter_names[READ_ONCE(*filter)], sizeof(buf));
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	i = match_string(lnat_filter_names, LNAT_FILTER_MAX, strim(buf));
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(*filter, i);
+	return 0;
+}
+
+/*
+ * udp_full_cone, kept for one release: 1 is udp_filtering =
+ * endpoint-independent, 0 address-and-port-dependent.
+ */
+static int lnat_sysctl_full_cone(LNAT_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	int *filter = table->data;
+	int val = READ_ONCE(*filter) == LNAT_FILTER_EI;
+	struct ctl_table tmp = {
+		.data	= &val,
+		.maxlen	= sizeof(val),
+		.extra1	= SYSCTL_ZERO,
+		.extra2	= SYSCTL_ONE,
+	};
+	int err;
+
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (!err && write)
+		WRITE_ONCE(*filter, val ? LNAT_FILTER_EI : LNAT_FILTER_APD);
+	return err;
+}
+
 enum {
 	LNAT_CTL_INTERFACES,
 	LNAT_CTL_PORT_RANGE,
 	LNAT_CTL_MAX_ENTRIES,
 	LNAT_CTL_COUNT,
 	LNAT_CTL_FLUSH,
+	LNAT_CTL_TCP_FILTERING,
+	LNAT_CTL_UDP_FILTERING,
 	LNAT_CTL_FULL_CONE,
 	LNAT_CTL_MARK,
 	LNAT_CTL_MARK_MASK,
@@ -281,13 +339,23 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 		.mode		= 0200,
 		.proc_handler	= lnat_sysctl_flush,
 	},
+	[LNAT_CTL_TCP_FILTERING] = {
+		.procname	= "tcp_filtering",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= lnat_sysctl_filtering,
+	},
+	[LNAT_CTL_UDP_FILTERING] = {
+		.procname	= "udp_filtering",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= lnat_sysctl_filtering,
+	},
 	[LNAT_CTL_FULL_CONE] = {
 		.procname	= "udp_full_cone",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-		.extra2		= SYSCTL_ONE,
+		.proc_handler	= lnat_sysctl_full_cone,
 	},
 	[LNAT_CTL_MARK] = {
 		.procname	= "mark",
@@ -339,7 +407,9 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	t[LNAT_CTL_MAX_ENTRIES].data = &ln->max_entries;
 	t[LNAT_CTL_COUNT].data = ln;
 	t[LNAT_CTL_FLUSH].data = ln;
-	t[LNAT_CTL_FULL_CONE].data = &ln->udp_full_cone;
+	t[LNAT_CTL_TCP_FILTERING].data = &ln->tcp_filtering;
+	t[LNAT_CTL_UDP_FILTERING].data = &ln->udp_filtering;
+	t[LNAT_CTL_FULL_CONE].data = &ln->udp_filtering;
 	t[LNAT_CTL_MARK].data = &ln->mark;
 	t[LNAT_CTL_MARK_MASK].data = &ln->mark_mask;
 	for (i = 0; i < LNAT_TO_MAX; i++)

@@ -2,7 +2,8 @@
 /*
  * The mapping table's storage: one keyed hash per direction (and the
  * bindings' two), RCU readers on the packet path, writers under the netns's
- * lock. What goes in and out, and when, is conn.c's and gc.c's.
+ * lock; and the peer index (mappings by binding and remote address) that
+ * only the lock's holders read. What goes in and out, and when, is conn.c's and gc.c's.
  */
 #include <linux/slab.h>
 #include <linux/random.h>
@@ -16,6 +17,7 @@ static void lnat_hashes_free(struct lnat_net *ln)
 		kvfree(ln->hash[i]);
 	for (i = 0; i < LNAT_BIND_MAX; i++)
 		kvfree(ln->bhash[i]);
+	kvfree(ln->phash);
 }
 
 /**
@@ -35,8 +37,10 @@ int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 		ln->hash[i] = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
 	for (i = 0; i < LNAT_BIND_MAX; i++)
 		ln->bhash[i] = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
+	ln->phash = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
 	if (!ln->hash[LNAT_DIR_ORIG] || !ln->hash[LNAT_DIR_REPLY] ||
-	    !ln->bhash[LNAT_BIND_INT] || !ln->bhash[LNAT_BIND_EXT]) {
+	    !ln->bhash[LNAT_BIND_INT] || !ln->bhash[LNAT_BIND_EXT] ||
+	    !ln->phash) {
 		lnat_hashes_free(ln);
 		return -ENOMEM;
 	}
@@ -123,9 +127,29 @@ bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply)
 }
 
 /**
+ * lnat_peer_head() - the peer index's bucket for a binding and an address
+ * @ln: the netns's state
+ * @b: a TCP or UDP binding
+ * @remote: an outside address
+ *
+ * Context: @ln->lock held to walk it: the index has no RCU readers.
+ * Return: the bucket, whose entries hang by their pnode.
+ */
+struct hlist_head *lnat_peer_head(const struct lnat_net *ln,
+				  const struct lnat_bind *b, __be32 remote)
+{
+	return &ln->phash[hsiphash_4u32((__force u32)remote,
+					(__force u32)b->ext_addr,
+					(__force u16)b->ext_port, b->proto,
+					&ln->hash_key) &
+			  ((1U << ln->hash_bits) - 1)];
+}
+
+/**
  * lnat_table_insert() - hash a complete mapping in both directions
  * @ln: the netns's state
- * @e: the mapping, both tuples final
+ * @e: the mapping, both tuples final; a TCP or UDP one also goes into
+ *	the peer index under its binding
  *
  * Context: @ln->lock held.
  */
@@ -137,6 +161,10 @@ void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e)
 	for (dir = 0; dir < LNAT_DIR_MAX; dir++)
 		hlist_add_head_rcu(&e->hnode[dir],
 				   &ln->hash[dir][lnat_hash(ln, &e->tuple[dir])]);
+	if (e->bind && e->bind->proto != IPPROTO_ICMP)
+		hlist_add_head(&e->pnode,
+			       lnat_peer_head(ln, e->bind,
+					      e->tuple[LNAT_DIR_REPLY].saddr));
 	atomic_inc(&ln->count);
 }
 
@@ -152,5 +180,7 @@ void lnat_table_unhash(struct lnat_net *ln, struct lnat_entry *e)
 	lockdep_assert_held(&ln->lock);
 	hlist_del_rcu(&e->hnode[LNAT_DIR_ORIG]);
 	hlist_del_rcu(&e->hnode[LNAT_DIR_REPLY]);
+	if (!hlist_unhashed(&e->pnode))
+		hlist_del(&e->pnode);
 	atomic_dec(&ln->count);
 }

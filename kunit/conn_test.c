@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: conn.c, the mappings: creation whatever the TCP flags, full-cone
- * creation, identifier and address-only mappings, timeouts, expired
+ * KUnit: conn.c, the mappings: creation whatever the TCP flags, creation
+ * from outside as filtering allows, identifier and address-only mappings, timeouts, expired
  * mappings letting nothing in, eviction when full.
  */
 #include <linux/icmp.h>
@@ -126,40 +126,156 @@ static void lnat_t_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 4);
 }
 
-static void lnat_t_full_cone(struct kunit *test)
+/* An inbound packet as lnat_parse() would read it. */
+static struct lnat_entry *lnat_t_in(struct lnat_net *ln, u8 proto,
+				    const char *src, u16 sport, u16 dport,
+				    enum lnat_tcp_flags tf)
 {
-	struct lnat_tuple in = lnat_t_tuple("198.51.100.9", 9000, T_EXT, 6000);
-	struct lnat_net *ln = test->priv;
-	struct lnat_entry *e, *c;
+	struct lnat_pkt p = {
+		.t = lnat_t_tuple(src, sport, T_EXT, dport),
+		.tf = tf,
+	};
+	struct lnat_entry *e;
 
-	in.proto = IPPROTO_UDP;
+	p.t.proto = proto;
+	rcu_read_lock();
+	e = lnat_create_inbound(ln, &p);
+	rcu_read_unlock();
+	return e;
+}
+
+/* Endpoint-independent filtering (RFC 4787 REQ-8, RFC 5382 REQ-3). */
+static void lnat_t_inbound_ei(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e, *c, *t;
+
 	e = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", 6000, "192.0.2.2", 53);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	rcu_read_lock();
-	c = lnat_create_cone(ln, &in);
+	/* The default, address-and-port-dependent: nobody new gets in. */
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_UDP, "198.51.100.9",
+					  9000, 6000, LNAT_TF_NONE));
+	ln->udp_filtering = LNAT_FILTER_EI;
+	c = lnat_t_in(ln, IPPROTO_UDP, "198.51.100.9", 9000, 6000, LNAT_TF_NONE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(c));
 	LNAT_EXPECT_RAW_EQ(test, c->tuple[LNAT_DIR_ORIG].saddr, in_aton("10.0.0.2"));
 	KUNIT_EXPECT_EQ(test, ntohs(c->tuple[LNAT_DIR_ORIG].sport), 6000);
-	LNAT_EXPECT_RAW_EQ(test, c->tuple[LNAT_DIR_ORIG].daddr, in.saddr);
-	KUNIT_EXPECT_PTR_EQ(test, lnat_lookup(ln, LNAT_DIR_REPLY, &in), c);
+	LNAT_EXPECT_RAW_EQ(test, c->tuple[LNAT_DIR_ORIG].daddr,
+			   in_aton("198.51.100.9"));
 	KUNIT_EXPECT_PTR_EQ(test, c->bind, e->bind);
+	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_INBOUND, &c->flags));
 	/* No binding on that port: the outside creates nothing. */
-	in.dport = htons(6999);
-	KUNIT_EXPECT_NULL(test, lnat_create_cone(ln, &in));
-	/*
-	 * A full table of answered mappings: an error, not NULL, so the hook
-	 * drops the packet instead of passing it on untranslated.
-	 */
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_UDP, "198.51.100.9",
+					  9000, 6999, LNAT_TF_NONE));
+
+	/* TCP: a SYN opens a connection through a binding, nothing else. */
+	t = lnat_t_tcp(test, 4100, LNAT_TF_SYN);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(t));
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_TCP, "198.51.100.9",
+					  9000, 4100, LNAT_TF_SYN));
+	ln->tcp_filtering = LNAT_FILTER_EI;
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_TCP, "198.51.100.9",
+					  9000, 4100, LNAT_TF_ACK));
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_TCP, "198.51.100.9",
+					  9000, 4100, LNAT_TF_RST));
+	c = lnat_t_in(ln, IPPROTO_TCP, "198.51.100.9", 9000, 4100, LNAT_TF_SYN);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(c));
+	KUNIT_EXPECT_PTR_EQ(test, c->bind, t->bind);
+	KUNIT_EXPECT_EQ(test, c->state, (u32)LNAT_TCP_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 4);
+}
+
+/* Address-dependent: only hosts the internal endpoint sent to get in. */
+static void lnat_t_inbound_ad(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e, *c;
+
+	ln->udp_filtering = LNAT_FILTER_AD;
+	e = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", 6000, "192.0.2.2", 53);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	/* Another port of the same host: in. */
+	c = lnat_t_in(ln, IPPROTO_UDP, "192.0.2.2", 5353, 6000, LNAT_TF_NONE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(c));
+	KUNIT_EXPECT_PTR_EQ(test, c->bind, e->bind);
+	/* Another host: filtered, and an inbound-made mapping vouches for none. */
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_UDP, "192.0.2.3", 53,
+					  6000, LNAT_TF_NONE));
+	/* Once the mapping the inside made expires, its host is filtered too. */
+	lnat_t_backdate(e, 3600);
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_UDP, "192.0.2.2", 123,
+					  6000, LNAT_TF_NONE));
+}
+
+/*
+ * The outside cannot fill the table: a binding admits LNAT_INBOUND_MAX
+ * (64) unanswered mappings, they go first when the table is full, and an
+ * answer makes one an ordinary mapping.
+ */
+static void lnat_t_inbound_bounded(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e, *c, *first = NULL;
+	char src[16];
+	int i;
+
+	ln->udp_filtering = LNAT_FILTER_EI;
+	e = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", 6000, "192.0.2.2", 53);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
 	lnat_set_replied(ln, e);
-	lnat_set_replied(ln, c);
-	ln->max_entries = 2;
-	in.saddr = in_aton("198.51.100.10");
-	in.dport = htons(6000);
-	c = lnat_create_cone(ln, &in);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(c), -ENOSPC);
+	for (i = 0; i < 65; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%d", i + 1);
+		c = lnat_t_in(ln, IPPROTO_UDP, src, 9000, 6000, LNAT_TF_NONE);
+		if (i < 64)
+			KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(c));
+		else
+			KUNIT_EXPECT_NULL(test, c);
+		if (!first)
+			first = c;
+	}
+	KUNIT_EXPECT_EQ(test, e->bind->inbound, 64U);
+	/* The inside answers the first: it leaves the inbound share. */
+	rcu_read_lock();
+	lnat_inbound_answered(ln, first);
 	rcu_read_unlock();
+	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_INBOUND, &first->flags));
+	KUNIT_EXPECT_EQ(test, e->bind->inbound, 63U);
+	c = lnat_t_in(ln, IPPROTO_UDP, "198.51.100.200", 9000, 6000, LNAT_TF_NONE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(c));
+	/* Full: a new outbound mapping evicts the oldest unanswered inbound one. */
+	ln->max_entries = atomic_read(&ln->count);
+	c = lnat_t_open(test, IPPROTO_UDP, "10.0.0.3", 6001, "192.0.2.2", 53);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(c));
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EARLY_DROP), 1U);
+	KUNIT_EXPECT_EQ(test, e->bind->inbound, 63U);
+	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_DEAD, &e->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_DEAD, &first->flags));
+}
+
+/*
+ * A binding the inside stopped using lets nothing in, however busy the
+ * outside keeps its mappings; and a full table of answered mappings is an
+ * error, not NULL, so the hook drops the packet instead of passing it on.
+ */
+static void lnat_t_inbound_expired(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e, *c;
+
+	ln->udp_filtering = LNAT_FILTER_EI;
+	e = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", 6000, "192.0.2.2", 53);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	lnat_set_replied(ln, e);
+	ln->max_entries = 1;
+	c = lnat_t_in(ln, IPPROTO_UDP, "198.51.100.9", 9000, 6000, LNAT_TF_NONE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(c), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_FULL), 1U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 2);
+	ln->max_entries = 16;
+	e->bind->last_out = (u32)jiffies -
+			    (ln->timeout[LNAT_TO_UDP_STREAM] + 1) * HZ;
+	KUNIT_EXPECT_NULL(test, lnat_t_in(ln, IPPROTO_UDP, "198.51.100.9",
+					  9000, 6000, LNAT_TF_NONE));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 1);
 }
 
 /* RFC 5508 REQ-1: identifiers mapped like ports, per internal host. */
@@ -212,7 +328,10 @@ static struct kunit_case lnat_conn_cases[] = {
 	KUNIT_CASE(lnat_t_loose_timeout),
 	KUNIT_CASE(lnat_t_expired_inbound),
 	KUNIT_CASE(lnat_t_full),
-	KUNIT_CASE(lnat_t_full_cone),
+	KUNIT_CASE(lnat_t_inbound_ei),
+	KUNIT_CASE(lnat_t_inbound_ad),
+	KUNIT_CASE(lnat_t_inbound_bounded),
+	KUNIT_CASE(lnat_t_inbound_expired),
 	KUNIT_CASE(lnat_t_icmp_id),
 	KUNIT_CASE(lnat_t_generic),
 	KUNIT_CASE(lnat_t_proto_timeouts),

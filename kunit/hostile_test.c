@@ -867,7 +867,11 @@ static void lnat_t_fuzz(struct kunit *test)
 		if (i % LNAT_T_FLUSH == 0) {
 			lnat_collect(ln, true, false);
 			memset(f->map, 0, sizeof(f->map));
-			WRITE_ONCE(ln->udp_full_cone, i / LNAT_T_FLUSH % 2);
+			/* Every filtering behaviour, TCP and UDP apart. */
+			WRITE_ONCE(ln->udp_filtering,
+				   i / LNAT_T_FLUSH % LNAT_FILTER_MAX);
+			WRITE_ONCE(ln->tcp_filtering,
+				   (i / LNAT_T_FLUSH + 1) % LNAT_FILTER_MAX);
 		}
 		if (i % LNAT_T_FLUSH < ARRAY_SIZE(seeds)) {
 			/* Valid and going out: mappings for the rest to hit. */

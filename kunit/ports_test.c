@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: ports.c, external ports and endpoint-independent bindings. */
+/* KUnit: ports.c, endpoint-independent bindings and their external ports. */
 #include "lnat_kunit.h"
 
 #define T_EXT	"192.0.2.1"
@@ -85,26 +85,40 @@ static void lnat_t_exhausted(struct kunit *test)
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -EADDRINUSE);
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_NOPORT), 1U);
-	/* Another server: the same external ports are free again. */
+	/*
+	 * Towards another server too (RFC 5382 REQ-7: no port serves two
+	 * internal endpoints), while an endpoint with a binding gets there.
+	 */
 	t.daddr = in_aton("192.0.2.3");
+	rcu_read_lock();
+	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -EADDRINUSE);
+	t.saddr = in_aton("10.0.0.2");
 	rcu_read_lock();
 	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
 	rcu_read_unlock();
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(e));
 }
 
-static struct lnat_entry *lnat_t_udp(struct kunit *test, u32 src, u16 zone)
+static struct lnat_entry *lnat_t_from(struct kunit *test, u8 proto, u32 src,
+				      u16 zone)
 {
 	struct lnat_tuple t = lnat_t_tuple("10.0.0.0", 5001, "192.0.2.2", 3478);
 	struct lnat_entry *e;
 
 	t.saddr = htonl(src);
-	t.proto = IPPROTO_UDP;
+	t.proto = proto;
 	t.zone = zone;
 	rcu_read_lock();
-	e = lnat_t_create(test->priv, &t, in_aton("192.0.2.1"), LNAT_TF_NONE);
+	e = lnat_t_create(test->priv, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
 	rcu_read_unlock();
 	return e;
+}
+
+static struct lnat_entry *lnat_t_udp(struct kunit *test, u32 src, u16 zone)
+{
+	return lnat_t_from(test, IPPROTO_UDP, src, zone);
 }
 
 /* Tenants in two conntrack zones (VRFs) never share an external endpoint. */
@@ -128,23 +142,62 @@ static void lnat_t_zones_apart(struct kunit *test)
 	rcu_read_unlock();
 }
 
-/* UDP: every free port of a narrowed range is found, however few are left. */
+/*
+ * TCP and UDP: every free port of a narrowed range is found, however few
+ * are left (one bitmap search, no capped probing).
+ */
 static void lnat_t_pool_exact(struct kunit *test)
 {
+	static const u8 protos[] = { IPPROTO_UDP, IPPROTO_TCP };
 	struct lnat_net *ln = test->priv;
 	struct lnat_entry *e;
-	u32 i;
+	u32 i, k;
 
 	ln->port_range = 20000 << 16 | 20199;
-	for (i = 0; i < 200; i++) {
-		e = lnat_t_udp(test, 0x0a010000 + i, 0);
-		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-		KUNIT_EXPECT_GE(test, lnat_t_port(e), 20000);
-		KUNIT_EXPECT_LE(test, lnat_t_port(e), 20199);
+	for (k = 0; k < ARRAY_SIZE(protos); k++) {
+		for (i = 0; i < 200; i++) {
+			e = lnat_t_from(test, protos[k], 0x0a010000 + i, 0);
+			KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+			KUNIT_EXPECT_GE(test, lnat_t_port(e), 20000);
+			KUNIT_EXPECT_LE(test, lnat_t_port(e), 20199);
+		}
+		e = lnat_t_from(test, protos[k], 0x0a020000, 0);
+		KUNIT_EXPECT_EQ(test, PTR_ERR(e), -EADDRINUSE);
+		KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_NOPORT),
+				k + 1);
 	}
-	KUNIT_EXPECT_EQ(test, PTR_ERR(lnat_t_udp(test, 0x0a020000, 0)),
-			-EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_NOPORT), 1U);
+}
+
+/*
+ * RFC 5382 REQ-1 and REQ-7: one TCP external port per internal endpoint,
+ * whatever the destination, kept while any of its connections lives.
+ */
+static void lnat_t_tcp_eim(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *a1, *a2, *b1, *b2;
+
+	a1 = lnat_t_open(test, IPPROTO_TCP, "10.0.0.2", 5000, "192.0.2.2", 80);
+	b1 = lnat_t_open(test, IPPROTO_TCP, "10.0.0.3", 5000, "192.0.2.2", 80);
+	/* Towards another server 5000 would be free for b: stock takes it. */
+	b2 = lnat_t_open(test, IPPROTO_TCP, "10.0.0.3", 5000, "192.0.2.9", 80);
+	a2 = lnat_t_open(test, IPPROTO_TCP, "10.0.0.2", 5000, "192.0.2.9", 443);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a1));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(a2));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b1));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b2));
+	KUNIT_EXPECT_EQ(test, lnat_t_port(a1), 5000);
+	KUNIT_EXPECT_EQ(test, lnat_t_port(a2), 5000);
+	KUNIT_EXPECT_NE(test, lnat_t_port(b1), 5000);
+	KUNIT_EXPECT_EQ(test, lnat_t_port(b2), lnat_t_port(b1));
+	KUNIT_EXPECT_PTR_EQ(test, b1->bind, b2->bind);
+	/* One connection closes and goes: the other keeps the port. */
+	spin_lock_bh(&ln->lock);
+	lnat_unlink(ln, b1, NULL);
+	spin_unlock_bh(&ln->lock);
+	b1 = lnat_t_open(test, IPPROTO_TCP, "10.0.0.3", 5000, "192.0.2.2", 80);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b1));
+	KUNIT_EXPECT_EQ(test, lnat_t_port(b1), lnat_t_port(b2));
 }
 
 /* RFC 4787 REQ-1 and REQ-3. */
@@ -199,6 +252,7 @@ static struct kunit_case lnat_ports_cases[] = {
 	KUNIT_CASE(lnat_t_zones_apart),
 	KUNIT_CASE(lnat_t_pool_exact),
 	KUNIT_CASE(lnat_t_udp_eim),
+	KUNIT_CASE(lnat_t_tcp_eim),
 	KUNIT_CASE(lnat_t_bind_release),
 	{}
 };
