@@ -73,6 +73,7 @@ enum lnat_stat {
 	LNAT_STAT_INVALID,
 	LNAT_STAT_ICMP_XLAT,
 	LNAT_STAT_ICMP_DROP,
+	LNAT_STAT_HAIRPIN,
 	LNAT_STAT_MAX
 };
 
@@ -109,6 +110,7 @@ enum {
 	LNAT_F_LOOSE,		/* created from a packet other than a SYN */
 	LNAT_F_DEAD,		/* unhashed, waiting for RCU */
 	LNAT_F_INBOUND,		/* made by an inbound packet, not answered yet */
+	LNAT_F_HAIRPIN,		/* the sender's side of a hairpinned flow */
 };
 
 /*
@@ -164,6 +166,7 @@ struct lnat_pool {
 	u8 proto;
 	unsigned int refs;		/* bindings on it */
 	unsigned long *used;		/* 65536 bits */
+	struct rcu_head rcu;
 };
 
 /*
@@ -249,8 +252,9 @@ struct lnat_net {
 
 	spinlock_t lock;		/* writers: chains, unreplied, count, pools */
 	struct list_head unreplied;
-	struct hlist_head pools;
+	struct hlist_head pools;	/* RCU readers: hairpin.c */
 	atomic_t count;
+	atomic_t hairpins;		/* mappings with LNAT_F_HAIRPIN */
 
 	struct lnat_stats __percpu *stats;
 	struct delayed_work gc_work;
@@ -386,6 +390,12 @@ int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 		     unsigned int ihoff, enum lnat_dir dir, __be32 addr,
 		     __be16 port);
+
+/* hairpin.c */
+unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
+			     u16 zone);
+struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
+				     u16 zone, struct lnat_pkt *p);
 
 /* icmp.c */
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,

@@ -77,6 +77,8 @@ void lnat_unlink(struct lnat_net *ln, struct lnat_entry *e,
 	list_del_init(&e->unreplied);
 	if (test_bit(LNAT_F_INBOUND, &e->flags))
 		e->bind->inbound--;
+	if (test_bit(LNAT_F_HAIRPIN, &e->flags))
+		atomic_dec(&ln->hairpins);
 	if (e->bind)
 		lnat_bind_put(ln, e->bind);
 	if (dead)

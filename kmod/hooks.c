@@ -3,7 +3,8 @@
  * The packet path. POSTROUTING translates every packet leaving a masqueraded
  * interface, creating its mapping whatever its TCP flags; PREROUTING
  * translates answers back before conntrack sees them, so a stateful firewall
- * on the router sees internal addresses in both directions.
+ * on the router sees internal addresses in both directions. Packets between
+ * two inside hosts through an external endpoint go to hairpin.c.
  */
 #include <linux/ip.h>
 #include <linux/inetdevice.h>
@@ -229,14 +230,35 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/* A hairpinned packet leaving for the inside host: its source now. */
+static unsigned int lnat_hairpin_out(struct lnat_net *ln, struct sk_buff *skb)
+{
+	struct lnat_entry *a;
+	struct lnat_pkt p;
+
+	a = lnat_hairpin_find(ln, skb, lnat_zone(skb), &p);
+	if (!a)
+		return NF_ACCEPT;
+	if (!lnat_keep_off_flowtable(skb) ||
+	    lnat_mangle(skb, p.thoff, LNAT_DIR_ORIG, a->tuple[LNAT_DIR_REPLY].daddr,
+			a->tuple[LNAT_DIR_REPLY].dport)) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
 static unsigned int lnat_out(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
 	struct lnat_net *ln = priv;
 
-	if (!lnat_iface_match(ln, state->out))
+	if (lnat_iface_match(ln, state->out))
+		return lnat_xlat_out(ln, skb, state->out, 0, NULL);
+	/* Other interfaces pay for hairpinning only while it is in use. */
+	if (likely(!atomic_read(&ln->hairpins)))
 		return NF_ACCEPT;
-	return lnat_xlat_out(ln, skb, state->out, 0, NULL);
+	return lnat_hairpin_out(ln, skb);
 }
 
 /**
@@ -299,9 +321,9 @@ static unsigned int lnat_in(void *priv, struct sk_buff *skb,
 {
 	struct lnat_net *ln = priv;
 
-	if (!lnat_iface_match(ln, state->in))
-		return NF_ACCEPT;
-	return lnat_xlat_in(ln, skb, NULL);
+	if (lnat_iface_match(ln, state->in))
+		return lnat_xlat_in(ln, skb, NULL);
+	return lnat_hairpin_in(ln, skb, lnat_zone(skb));
 }
 
 static const struct nf_hook_ops lnat_ops[] = {

@@ -73,15 +73,16 @@ static struct lnat_pool *lnat_pool_get(struct lnat_net *ln, __be32 ext,
 	}
 	p->addr = ext;
 	p->proto = proto;
-	hlist_add_head(&p->node, &ln->pools);
+	hlist_add_head_rcu(&p->node, &ln->pools);
 	return p;
 }
 
+/* Hairpinning reads the list's addresses under RCU, never the bits. */
 static void lnat_pool_free(struct lnat_pool *p)
 {
-	hlist_del(&p->node);
+	hlist_del_rcu(&p->node);
 	bitmap_free(p->used);
-	kfree(p);
+	kfree_rcu(p, rcu);
 }
 
 /*

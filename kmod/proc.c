@@ -168,6 +168,7 @@ static const char *const lnat_stat_names[LNAT_STAT_MAX] = {
 	[LNAT_STAT_INVALID]		= "invalid",
 	[LNAT_STAT_ICMP_XLAT]		= "icmp_xlat",
 	[LNAT_STAT_ICMP_DROP]		= "icmp_drop",
+	[LNAT_STAT_HAIRPIN]		= "hairpin",
 };
 
 static void *lnat_stat_cpu(struct seq_file *s, loff_t *pos)

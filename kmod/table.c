@@ -50,6 +50,7 @@ int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 	INIT_LIST_HEAD(&ln->unreplied);
 	INIT_HLIST_HEAD(&ln->pools);
 	atomic_set(&ln->count, 0);
+	atomic_set(&ln->hairpins, 0);
 	return 0;
 }
 

@@ -13,7 +13,7 @@ if [ -n "$kunit" ]; then
 	# The fuzzer's oracle for the router's own traffic uses 127.0.0.1.
 	ip link set lo up
 	if insmod "$kunit/loosenat_kunit.ko"; then
-		for s in sysctl icmp gc conn ports table parse tcp mangle hostile; do
+		for s in sysctl icmp hairpin gc conn ports table parse tcp mangle hostile; do
 			# debugfs files have no size: read them to see.
 			r=$(cat "/sys/kernel/debug/kunit/loosenat_$s/results" 2>/dev/null)
 			if [ -n "$r" ]; then

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a TCP or UDP packet from
+ * inside to a live binding's external address and port reaches the
+ * binding's internal endpoint, from the sender's own external address and
+ * port, as if both ends had met outside.
+ *
+ * The destination is rewritten at PREROUTING, before conntrack and
+ * routing; the source at POSTROUTING, after routing, since an arriving
+ * packet with the router's own address as its source is a martian. So
+ * conntrack sees the two inside hosts talk directly, one connection for
+ * both directions, as it does for stock DNAT plus SNAT hairpinning.
+ *
+ * ICMP queries are not hairpinned: an echo carries one identifier for both
+ * ends, so it cannot be mapped on both sides at once; an echo to the
+ * external address is the router's to answer.
+ */
+#include <linux/ip.h>
+#include "lnat.h"
+
+/* Is @addr the external address of a binding? Caller holds rcu_read_lock. */
+static bool lnat_ext_addr(struct lnat_net *ln, __be32 addr)
+{
+	struct lnat_pool *p;
+
+	hlist_for_each_entry_rcu(p, &ln->pools, node)
+		if (p->addr == addr)
+			return true;
+	return false;
+}
+
+/* Count @a among the hairpinned mappings, once, until it is unlinked. */
+static void lnat_hairpin_mark(struct lnat_net *ln, struct lnat_entry *a)
+{
+	if (test_bit(LNAT_F_HAIRPIN, &a->flags))
+		return;
+	spin_lock_bh(&ln->lock);
+	if (!test_bit(LNAT_F_DEAD, &a->flags) &&
+	    !test_and_set_bit(LNAT_F_HAIRPIN, &a->flags))
+		atomic_inc(&ln->hairpins);
+	spin_unlock_bh(&ln->lock);
+}
+
+/**
+ * lnat_hairpin_in() - turn a packet to an external endpoint back inside
+ * @ln: the netns's state
+ * @skb: a packet arriving on an interface that is not masqueraded
+ * @zone: its conntrack zone (a raw-table template's), 0 if none
+ *
+ * When @skb is TCP or UDP for a live binding's external address and port,
+ * the sender gets its mapping towards that endpoint, as if it had left by
+ * the binding's interface; the binding's side gets the mapping an inbound
+ * packet from the sender's external endpoint would, subject to the same
+ * filtering (tcp_filtering, udp_filtering); and the destination becomes
+ * the binding's internal endpoint. lnat_hairpin_find() finds the mapping
+ * again at POSTROUTING to rewrite the source.
+ *
+ * Context: softirq, rcu_read_lock held.
+ * Return: NF_ACCEPT (translated, or not ours: for the router itself), or
+ * NF_DROP when a mapping could not be made, counted.
+ */
+unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
+			     u16 zone)
+{
+	struct lnat_entry *a, *b;
+	const struct lnat_bind *bind;
+	struct lnat_pkt p, q;
+
+	if (!lnat_ext_addr(ln, ip_hdr(skb)->daddr))
+		return NF_ACCEPT;
+	/* Malformed packets for the router are its stack's to refuse. */
+	if (lnat_parse(skb, LNAT_DIR_ORIG, &p) ||
+	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP))
+		return NF_ACCEPT;
+	bind = lnat_bind_lookup(ln, LNAT_BIND_EXT, p.t.daddr, p.t.dport,
+				p.t.proto);
+	if (!bind)
+		return NF_ACCEPT;
+	p.t.zone = zone;
+
+	a = lnat_lookup(ln, LNAT_DIR_ORIG, &p.t);
+	if (!a) {
+		a = lnat_create(ln, &p, p.t.daddr, bind->ifindex);
+		if (IS_ERR(a))
+			return NF_DROP;
+	}
+	/* What the binding's side sees: sender's external endpoint -> it. */
+	q = p;
+	q.t.saddr = a->tuple[LNAT_DIR_REPLY].daddr;
+	q.t.sport = a->tuple[LNAT_DIR_REPLY].dport;
+	q.t.zone = 0;
+	b = lnat_lookup(ln, LNAT_DIR_REPLY, &q.t);
+	if (b && lnat_expired(ln, b, jiffies))
+		b = NULL;
+	if (!b) {
+		b = lnat_create_inbound(ln, &q);
+		if (IS_ERR(b))
+			return NF_DROP;
+		/* Filtered, as from outside: the router's stack answers. */
+		if (!b)
+			return NF_ACCEPT;
+	}
+	lnat_hairpin_mark(ln, a);
+	if (unlikely(test_bit(LNAT_F_INBOUND, &a->flags)))
+		lnat_inbound_answered(ln, a);
+	lnat_set_replied(ln, b);
+	if (p.t.proto == IPPROTO_TCP) {
+		lnat_tcp_update(a, LNAT_DIR_ORIG, p.tf);
+		lnat_tcp_update(b, LNAT_DIR_REPLY, p.tf);
+	}
+	lnat_refresh(a);
+	lnat_refresh(b);
+	lnat_bind_touch(a->bind);
+	if (lnat_mangle(skb, p.thoff, LNAT_DIR_REPLY, b->tuple[LNAT_DIR_ORIG].saddr,
+			b->tuple[LNAT_DIR_ORIG].sport)) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
+	}
+	LNAT_STAT_INC(ln, HAIRPIN);
+	return NF_ACCEPT;
+}
+
+/**
+ * lnat_hairpin_find() - the mapping whose source a hairpinned packet takes
+ * @ln: the netns's state, with hairpinned mappings (ln->hairpins)
+ * @skb: a packet leaving an interface that is not masqueraded
+ * @zone: its conntrack zone
+ * @p: filled with @skb's parsed form when a mapping is returned
+ *
+ * A packet lnat_hairpin_in() sent to a binding's internal endpoint: its
+ * sender's mapping towards the binding's external endpoint.
+ *
+ * Context: softirq, rcu_read_lock held.
+ * Return: the mapping, or NULL for every other packet.
+ */
+struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
+				     u16 zone, struct lnat_pkt *p)
+{
+	const struct lnat_bind *bind;
+	struct lnat_entry *a;
+	struct lnat_tuple t;
+
+	if (lnat_parse(skb, LNAT_DIR_ORIG, p) ||
+	    (p->t.proto != IPPROTO_TCP && p->t.proto != IPPROTO_UDP))
+		return NULL;
+	bind = lnat_bind_lookup(ln, LNAT_BIND_INT, p->t.daddr, p->t.dport,
+				p->t.proto);
+	if (!bind)
+		return NULL;
+	t = p->t;
+	t.daddr = bind->ext_addr;
+	t.dport = bind->ext_port;
+	t.zone = zone;
+	a = lnat_lookup(ln, LNAT_DIR_ORIG, &t);
+	if (!a || !test_bit(LNAT_F_HAIRPIN, &a->flags))
+		return NULL;
+	return a;
+}
