@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs="build-essential bc bison flex cpio rsync kmod libelf-dev libssl-dev
 	dwarves linux-source-6.1 linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static nftables iproute2 conntrack python3 xz-utils
-	sparse dkms dh-dkms debhelper dpkg-dev graphviz
+	sparse dkms dh-dkms debhelper dpkg-dev graphviz coturn
 	$*"
 bpo=/etc/apt/sources.list.d/loosenat-backports
 export DEBIAN_FRONTEND=noninteractive
@@ -46,4 +46,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "== installing ${missing[*]}"
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# coturn is for the test VM (RFC 5780 behaviour discovery), never a service
+# of this machine: Debian's package starts one.
+if systemctl is-active -q coturn 2>/dev/null; then
+	systemctl disable -q --now coturn
 fi

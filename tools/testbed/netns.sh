@@ -36,6 +36,7 @@ controls=1
 quick=${LNAT_QUICK:-0}
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/routers.sh"
+. "$(dirname "$0")/traversal.sh"
 
 # One crafted packet per flag set, no prior state anywhere.
 FLAGSETS="F FA R RA SA A PA none"
@@ -539,6 +540,7 @@ fi
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 [ -n "${LNAT_DKMS:-}" ] && PLAN=$((PLAN + 1))
 [ "${LNAT_ROUTERS:-1}" = 1 ] && PLAN=$((PLAN + ROUTERS_PLAN))
+PLAN=$((PLAN + TRAVERSAL_PLAN))
 
 load || { echo "Bail out! cannot load $ko"; exit 1; }
 echo "TAP version 13"
@@ -574,6 +576,7 @@ test_malformed lnat
 test_icmp_errors
 test_protocols
 [ "${LNAT_ROUTERS:-1}" = 1 ] && test_routers
+test_traversal
 test_flush_on_device address
 test_flush_on_device down
 test_rmmod_under_traffic

@@ -268,6 +268,8 @@ SYSCTLS=(
 	"max_entries|1;100;65536;1000000|0;-5;abc;99999999999"
 	"count||0;1;100"
 	"udp_full_cone|0;1|2;-1;x"
+	"tcp_filtering|endpoint-independent;address-dependent;address-and-port-dependent|full-cone;1;endpoint"
+	"udp_filtering|endpoint-independent;address-dependent;address-and-port-dependent|full-cone;0;x"
 	"tcp_timeout_syn_sent|1;30;120|0;-1;1209601"
 	"tcp_timeout_syn_recv|1;60|0;x"
 	"tcp_timeout_established|1;60;7440;1209600|0;-1;1209601;x"

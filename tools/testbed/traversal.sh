@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: GPL-2.0
+# NAT traversal, sourced by netns.sh: endpoint-independent mapping and the
+# three filtering behaviours as real clients see them (coturn's RFC 5780
+# behaviour discovery for UDP; TCP endpoints that share a port the way
+# hole-punching tools do), hairpinning, and an outside host that sweeps
+# source ports at an open binding. srv gets a second address, 192.0.2.3,
+# for RFC 5780's other address and for servers the client never talked to.
+# Stock masquerade runs the same clients as a control: its mapping depends
+# on the destination once a port is taken, it filters address and port
+# dependently and does not hairpin, so each check is shown able to fail.
+
+trav=$here/traverse.py
+
+# tsetup MODE [TCP_FILTERING UDP_FILTERING]: the topology plus 192.0.2.3.
+tsetup() {
+	setup "$1"
+	S ip addr add 192.0.2.3/24 dev eth0
+	if [ "$1" = lnat ]; then
+		R sysctl -qw net.loosenat.tcp_filtering="${2:-address-and-port-dependent}"
+		R sysctl -qw net.loosenat.udp_filtering="${3:-address-and-port-dependent}"
+	fi
+}
+
+turn_listening() { udp_listening srv 3479; }
+
+# natdiscovery MODE FILTERING: coturn's behaviour discovery from cl1, whose
+# port 5000 another client already uses towards the server's other address
+# (the mapping test's second destination). Stock NAT reuses a source's
+# mapping while it is unique (nf_nat's find_appropriate_src), so only a
+# taken port shows that its mapping depends on the destination.
+test_natdiscovery() {
+	local mode=$1 filt=${2:-} name expect out
+
+	tsetup "$mode" address-and-port-dependent "$filt"
+	# Debian's /etc/turnserver.conf says no-rfc5780: an empty one instead.
+	: > "$tmp/turn.conf"
+	bg S turnserver -c "$tmp/turn.conf" -S -z --no-cli --no-tls --no-dtls \
+		-L 192.0.2.2 -L 192.0.2.3 --log-file stdout > "$tmp/turn.log" 2>&1
+	busywait 20 turn_listening
+	C2 python3 "$tcpc" udp-send 10.0.1.2 5000 192.0.2.3 3478
+	C1 timeout 60 turnutils_natdiscovery -m -L 10.0.0.2 -l 5000 192.0.2.2 \
+		> "$tmp/nd.m" 2>&1
+	C1 timeout 60 turnutils_natdiscovery -f -H 192.0.2.2 > "$tmp/nd.f" 2>&1
+	sed 's/^/# natdiscovery: /' "$tmp/nd.m" "$tmp/nd.f" | grep -E '(NAT|hairpin)'
+	name=${filt:-stock}
+	rcheck "$mode" "natdiscovery ($name): RFC 5780 on in coturn" \
+		sh -c "! grep -qi 'rfc5780 disabled' '$tmp/turn.log' && grep -q 'Other addr' '$tmp/nd.m'"
+	if [ "$mode" = lnat ]; then
+		rcheck "$mode" "natdiscovery ($name): endpoint-independent mapping" \
+			grep -q "NAT with Endpoint Independent Mapping" "$tmp/nd.m"
+		case $filt in
+		endpoint-independent) expect="Endpoint Independent" ;;
+		address-dependent) expect="Address Dependent" ;;
+		*) expect="Address and Port Dependent" ;;
+		esac
+		rcheck "$mode" "natdiscovery ($name): $expect filtering" \
+			grep -q "NAT with $expect Filtering" "$tmp/nd.f"
+	else
+		rcheck "$mode" "natdiscovery: mapping depends on the destination" \
+			sh -c "! grep -q 'Endpoint Independent Mapping' '$tmp/nd.m'"
+		rcheck "$mode" "natdiscovery: address and port dependent filtering" \
+			grep -q "NAT with Address and Port Dependent Filtering" "$tmp/nd.f"
+	fi
+	# Hairpinning: the discovery's second socket reaches the first one's
+	# external endpoint when filtering lets the router's own address in.
+	if [ "$filt" = endpoint-independent ]; then
+		rcheck "$mode" "natdiscovery ($name): hairpinning" \
+			grep -q "successful hairpinning" "$tmp/nd.f"
+	elif [ "$mode" = stock ]; then
+		rcheck "$mode" "natdiscovery: no hairpinning" \
+			sh -c "! grep -q 'successful hairpinning' '$tmp/nd.f'"
+	fi
+	stop_bg
+}
+
+# TCP: one inside port to four servers on two addresses gets one external
+# port (RFC 5382 REQ-1), another client holding the inside port towards
+# the last server (stock keeps the first mapping until it would collide);
+# then an outside host the client never talked to
+# connects to that external port: it reaches the client's listener with
+# endpoint-independent filtering, no one otherwise (REQ-3).
+test_tcp_eim() {
+	local mode=$1 filt=${2:-} ports port name
+
+	tsetup "$mode" "$filt"
+	bg S python3 "$trav" reflect 192.0.2.2:80 192.0.2.2:81 192.0.2.3:80 \
+		192.0.2.3:81
+	busywait 20 listening
+	C2 timeout 30 python3 "$trav" eim 5000 0 192.0.2.2:80 > /dev/null
+	bg C1 timeout 60 python3 "$trav" eim 5000 15 192.0.2.3:80 192.0.2.3:81 \
+		192.0.2.2:81 192.0.2.2:80 > "$tmp/eim"
+	busywait 30 sh -c "[ \$(grep -c mapped '$tmp/eim') = 4 ]"
+	sed 's/^/# /' "$tmp/eim"
+	ports=$(awk '/mapped/ { print $3 }' "$tmp/eim" | sort -u)
+	port=$(awk '/mapped/ { print $3; exit }' "$tmp/eim")
+	name=${filt:-stock}
+	if [ "$mode" = lnat ]; then
+		rcheck "$mode" "TCP ($name): one inside port, four servers, one external port" \
+			eq "$(echo "$ports" | wc -w) $(awk '/mapped/ { print $2 }' "$tmp/eim" | sort -u)" \
+			"1 192.0.2.1"
+	else
+		rcheck "$mode" "TCP: the external port depends on the destination" \
+			test "$(echo "$ports" | wc -w)" -gt 1
+	fi
+	S timeout 10 python3 "$trav" dial 192.0.2.3 192.0.2.1 "$port" > "$tmp/dial"
+	# The dialler is 192.0.2.3, which the client did talk to: with
+	# address-dependent filtering it would get in; that is natdiscovery's.
+	busywait 20 grep -q accepted "$tmp/eim"
+	sed 's/^/# /' "$tmp/dial"
+	if [ "$filt" = endpoint-independent ]; then
+		rcheck "$mode" "TCP ($name): an outside host reaches the inside listener" \
+			eq "$(cat "$tmp/dial") $(awk '/accepted/ { print $2 }' "$tmp/eim")" \
+			"connected 192.0.2.3"
+	else
+		rcheck "$mode" "TCP ($name): an outside host's SYN reaches no one" \
+			grep -q "accepted none" "$tmp/eim"
+	fi
+	stop_bg
+}
+
+# Hairpinning (RFC 5382 REQ-8, RFC 4787 REQ-9a): cl1 connects to cl2's
+# external endpoint and is seen there with its own external address.
+test_hairpin() {
+	local mode=$1 port
+
+	tsetup "$mode" endpoint-independent endpoint-independent
+	bg S python3 "$trav" reflect 192.0.2.2:80
+	busywait 20 listening
+	bg C2 timeout 60 python3 "$trav" eim 6000 15 192.0.2.2:80 > "$tmp/eim"
+	busywait 20 grep -q mapped "$tmp/eim"
+	port=$(awk '/mapped/ { print $3; exit }' "$tmp/eim")
+	C1 timeout 10 python3 "$trav" dial 10.0.0.2 192.0.2.1 "$port" > "$tmp/dial"
+	busywait 20 grep -q accepted "$tmp/eim"
+	sed 's/^/# /' "$tmp/eim" "$tmp/dial"
+	if [ "$mode" = lnat ]; then
+		rcheck "$mode" "TCP hairpinning: seen from the sender's external address" \
+			eq "$(cat "$tmp/dial") $(awk '/accepted/ { print $2 }' "$tmp/eim")" \
+			"connected 192.0.2.1"
+		rcheck "$mode" "hairpinned packets are counted" ge "$(stat hairpin)" 2
+	else
+		# Stock needs a DNAT rule per port and an SNAT rule on the LAN.
+		rcheck "$mode" "no TCP hairpinning: the router itself refuses" \
+			grep -q "failed ConnectionRefusedError" "$tmp/dial"
+	fi
+	stop_bg
+}
+
+# An outside host sweeps 3000 source ports at a full-cone binding: the
+# table stays bounded, and inside hosts still get new mappings.
+test_inbound_sweep() {
+	local c
+
+	tsetup lnat address-and-port-dependent endpoint-independent
+	C1 python3 "$tcpc" udp-send 10.0.0.2 7000 192.0.2.2 53
+	S "$here/lnat-flood" flows eth0 "$(ip -n router link show wan0 |
+		awk '/link\/ether/ { print $2 }')" 192.0.2.2 192.0.2.1 udp S 3000 7000 \
+		> /dev/null
+	sleep 1
+	c=$(count)
+	echo "# mappings after the sweep: $c"
+	check "a port sweep at a full-cone binding holds at most 64 mappings" \
+		test "$c" -le 66
+	C2 python3 "$tcpc" udp-send 10.0.1.2 7001 192.0.2.2 53
+	check "inside hosts still get new mappings after the sweep" \
+		busywait 5 sh -c "ip netns exec router cat /proc/net/loosenat | grep -q 'src=10.0.1.2 .*sport=7001'"
+}
+
+# The quick run (debug kernel) keeps endpoint-independent filtering, the
+# one that creates mappings from outside.
+TRAVERSAL_PLAN=$((18 - quick * 8 + controls * 7))
+
+test_traversal() {
+	local f
+
+	for f in endpoint-independent address-dependent address-and-port-dependent; do
+		[ "$quick$f" = 1endpoint-independent ] || [ "$quick" = 0 ] &&
+			test_natdiscovery lnat "$f"
+	done
+	[ "$controls" = 1 ] && test_natdiscovery stock
+	test_tcp_eim lnat endpoint-independent
+	[ "$quick" = 0 ] && test_tcp_eim lnat address-and-port-dependent
+	[ "$controls" = 1 ] && test_tcp_eim stock
+	test_hairpin lnat
+	[ "$controls" = 1 ] && test_hairpin stock
+	test_inbound_sweep
+}
