@@ -273,7 +273,7 @@ struct lnat_net {
 	struct lnat_ifset __rcu *ifset;
 	char ifnames[LNAT_IFNAMES_LEN];
 	struct ctl_table_header *sysctl_hdr;
-	struct nf_hook_ops ops[2];	/* PREROUTING, POSTROUTING; priv = us */
+	struct nf_hook_ops ops[3];	/* PREROUTING twice, POSTROUTING; priv = us */
 };
 
 #define LNAT_STAT_INC(ln, f)	this_cpu_inc((ln)->stats->s[LNAT_STAT_##f])
@@ -380,6 +380,9 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 void lnat_bind_put(struct lnat_net *ln, struct lnat_bind *b);
 void lnat_bind_retire(struct lnat_bind *b);
 void lnat_bind_touch(struct lnat_bind *b);
+bool lnat_bind_sock_taken(struct lnat_net *ln, const struct lnat_bind *b,
+			  __be32 raddr, __be16 rport);
+bool lnat_pool_addr(struct lnat_net *ln, __be32 addr);
 bool lnat_bind_live(const struct lnat_net *ln, const struct lnat_bind *b,
 		    unsigned long now);
 bool lnat_bind_retired(const struct lnat_bind *b);
@@ -393,7 +396,7 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 
 /* hairpin.c */
 unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
-			     u16 zone);
+			     u16 zone, bool create);
 struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
 				     u16 zone, struct lnat_pkt *p);
 
@@ -409,7 +412,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			   const struct net_device *out, __be32 ext,
 			   struct lnat_entry **ep);
 unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
-			  struct lnat_entry **ep);
+			  bool create, struct lnat_entry **ep);
 int lnat_hooks_register(struct lnat_net *ln);
 void lnat_hooks_unregister(struct lnat_net *ln);
 

@@ -307,6 +307,11 @@ static struct lnat_bind *lnat_inbound_bind(struct lnat_net *ln,
 	if (!b || lnat_bind_retired(b) || !lnat_bind_live(ln, b, jiffies) ||
 	    b->inbound >= LNAT_INBOUND_MAX)
 		return NULL;
+	/* A socket of the router's own took the port since: it moves. */
+	if (lnat_bind_sock_taken(ln, b, reply->saddr, reply->sport)) {
+		lnat_bind_retire(b);
+		return NULL;
+	}
 	if (filter == LNAT_FILTER_AD && !lnat_peer_sent(ln, b, reply->saddr))
 		return NULL;
 	return b;

@@ -18,17 +18,6 @@
 #include <linux/ip.h>
 #include "lnat.h"
 
-/* Is @addr the external address of a binding? Caller holds rcu_read_lock. */
-static bool lnat_ext_addr(struct lnat_net *ln, __be32 addr)
-{
-	struct lnat_pool *p;
-
-	hlist_for_each_entry_rcu(p, &ln->pools, node)
-		if (p->addr == addr)
-			return true;
-	return false;
-}
-
 /* Count @a among the hairpinned mappings, once, until it is unlinked. */
 static void lnat_hairpin_mark(struct lnat_net *ln, struct lnat_entry *a)
 {
@@ -45,7 +34,9 @@ static void lnat_hairpin_mark(struct lnat_net *ln, struct lnat_entry *a)
  * lnat_hairpin_in() - turn a packet to an external endpoint back inside
  * @ln: the netns's state
  * @skb: a packet arriving on an interface that is not masqueraded
- * @zone: its conntrack zone (a raw-table template's), 0 if none
+ * @zone: its conntrack zone, 0 if none
+ * @create: make the two mappings if missing (after port forwards had
+ *	their turn), or only use existing ones (before conntrack)
  *
  * When @skb is TCP or UDP for a live binding's external address and port,
  * the sender gets its mapping towards that endpoint, as if it had left by
@@ -60,13 +51,13 @@ static void lnat_hairpin_mark(struct lnat_net *ln, struct lnat_entry *a)
  * NF_DROP when a mapping could not be made, counted.
  */
 unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
-			     u16 zone)
+			     u16 zone, bool create)
 {
 	struct lnat_entry *a, *b;
 	const struct lnat_bind *bind;
 	struct lnat_pkt p, q;
 
-	if (!lnat_ext_addr(ln, ip_hdr(skb)->daddr))
+	if (!lnat_pool_addr(ln, ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
 	/* Malformed packets for the router are its stack's to refuse. */
 	if (lnat_parse(skb, LNAT_DIR_ORIG, &p) ||
@@ -80,6 +71,8 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 
 	a = lnat_lookup(ln, LNAT_DIR_ORIG, &p.t);
 	if (!a) {
+		if (!create)
+			return NF_ACCEPT;
 		a = lnat_create(ln, &p, p.t.daddr, bind->ifindex);
 		if (IS_ERR(a))
 			return NF_DROP;
@@ -93,6 +86,8 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 	if (b && lnat_expired(ln, b, jiffies))
 		b = NULL;
 	if (!b) {
+		if (!create)
+			return NF_ACCEPT;
 		b = lnat_create_inbound(ln, &q);
 		if (IS_ERR(b))
 			return NF_DROP;

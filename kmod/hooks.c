@@ -15,6 +15,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
@@ -22,6 +23,8 @@
 
 /* After defrag and raw (notrack still works), before conntrack. */
 #define LNAT_PRI_IN	(NF_IP_PRI_CONNTRACK - 10)
+/* New mappings from outside: after port forwards (DNAT), before routing. */
+#define LNAT_PRI_IN_NEW	(NF_IP_PRI_NAT_DST + 10)
 /* After stock SNAT, which keeps what it translates; before ct confirm. */
 #define LNAT_PRI_OUT	(NF_IP_PRI_NAT_SRC + 10)
 
@@ -264,18 +267,20 @@ static unsigned int lnat_out(void *priv, struct sk_buff *skb,
 /**
  * lnat_xlat_in() - translate a packet arriving on a masqueraded interface
  * @ln: the netns's state
- * @skb: the packet, at PREROUTING, before conntrack
+ * @skb: the packet, at PREROUTING
+ * @create: give an unsolicited packet a mapping if filtering lets it in
+ *	(after conntrack's port forwards); false before conntrack
  * @ep: if not NULL, set to the mapping used
  *
- * The PREROUTING hook but the interface match, as lnat_xlat_out(). A packet
- * of a live mapping gets its destination rewritten back; anything else is
- * for the router itself and passes untouched.
+ * The PREROUTING hooks but the interface match, as lnat_xlat_out(). A
+ * packet of a live mapping gets its destination rewritten back; anything
+ * else is for the router itself and passes untouched.
  *
  * Context: softirq, rcu_read_lock held.
  * Return: NF_ACCEPT, or NF_DROP for malformed input, counted.
  */
 unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
-			  struct lnat_entry **ep)
+			  bool create, struct lnat_entry **ep)
 {
 	struct lnat_entry *e;
 	struct lnat_pkt p;
@@ -293,7 +298,7 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 	/* Expired, the collector not there yet: it lets nothing in. */
 	if (e && lnat_expired(ln, e, jiffies))
 		e = NULL;
-	if (!e) {
+	if (!e && create) {
 		e = lnat_create_inbound(ln, &p);
 		if (IS_ERR(e))
 			return NF_DROP;
@@ -322,8 +327,45 @@ static unsigned int lnat_in(void *priv, struct sk_buff *skb,
 	struct lnat_net *ln = priv;
 
 	if (lnat_iface_match(ln, state->in))
-		return lnat_xlat_in(ln, skb, NULL);
-	return lnat_hairpin_in(ln, skb, lnat_zone(skb));
+		return lnat_xlat_in(ln, skb, false, NULL);
+	return lnat_hairpin_in(ln, skb, lnat_zone(skb), false);
+}
+
+/*
+ * After conntrack and its port forwards (DNAT rules, which keep precedence
+ * over dynamic bindings): an unsolicited packet to a binding's external
+ * endpoint, from outside or hairpinned from inside, that filtering lets in.
+ * Conntrack saw it addressed to the router; once its destination is the
+ * inside host's, conntrack looks at it again, so the connection it
+ * confirms is the one its next packets, translated before conntrack, match.
+ */
+static unsigned int lnat_in_new(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct lnat_net *ln = priv;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+	__be32 daddr = ip_hdr(skb)->daddr;
+	unsigned int v;
+
+	if (!lnat_pool_addr(ln, daddr))
+		return NF_ACCEPT;
+	ct = nf_ct_get(skb, &ctinfo);
+	/* A port forward's, or a flow the router itself already has. */
+	if (ct && !nf_ct_is_template(ct) &&
+	    (ct->status & IPS_DST_NAT || nf_ct_is_confirmed(ct)))
+		return NF_ACCEPT;
+	if (lnat_iface_match(ln, state->in))
+		v = lnat_xlat_in(ln, skb, true, NULL);
+	else
+		v = lnat_hairpin_in(ln, skb, lnat_zone(skb), true);
+	/* A template's zone would be lost: those keep the stale lookup. */
+	if (v != NF_ACCEPT || ip_hdr(skb)->daddr == daddr || !ct ||
+	    nf_ct_is_template(ct) ||
+	    nf_ct_zone(ct)->id != NF_CT_DEFAULT_ZONE_ID)
+		return v;
+	nf_reset_ct(skb);
+	return nf_conntrack_in(skb, state);
 }
 
 static const struct nf_hook_ops lnat_ops[] = {
@@ -332,6 +374,12 @@ static const struct nf_hook_ops lnat_ops[] = {
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_PRE_ROUTING,
 		.priority	= LNAT_PRI_IN,
+	},
+	{
+		.hook		= lnat_in_new,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= LNAT_PRI_IN_NEW,
 	},
 	{
 		.hook		= lnat_out,

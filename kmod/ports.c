@@ -111,6 +111,51 @@ static bool lnat_sock_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
 	return false;
 }
 
+/**
+ * lnat_bind_sock_taken() - would the router's own socket take this packet?
+ * @ln: the netns's state
+ * @b: a TCP or UDP binding
+ * @raddr: a remote address
+ * @rport: its port
+ *
+ * A socket of the router's own, bound or connected since @b took its port,
+ * that would receive what @raddr:@rport sends to @b's external endpoint.
+ *
+ * Context: rcu_read_lock held.
+ * Return: true if there is one: @b is not to admit that packet.
+ */
+bool lnat_bind_sock_taken(struct lnat_net *ln, const struct lnat_bind *b,
+			  __be32 raddr, __be16 rport)
+{
+	struct lnat_tuple orig = {
+		.saddr = b->int_addr, .daddr = raddr,
+		.sport = b->int_port, .dport = rport, .proto = b->proto,
+	};
+
+	return lnat_sock_taken(ln, &orig, b->ext_addr, b->ext_port, b->ifindex);
+}
+
+/**
+ * lnat_pool_addr() - is @addr the external address of a binding?
+ * @ln: the netns's state
+ * @addr: an address
+ *
+ * One compare per address with bindings (per protocol): what packets that
+ * cannot be for a binding pay before any parsing.
+ *
+ * Context: rcu_read_lock held.
+ * Return: true if some binding's external address is @addr.
+ */
+bool lnat_pool_addr(struct lnat_net *ln, __be32 addr)
+{
+	struct lnat_pool *p;
+
+	hlist_for_each_entry_rcu(p, &ln->pools, node)
+		if (p->addr == addr)
+			return true;
+	return false;
+}
+
 /* @port is free in @p for @orig: no binding holds it, no socket takes it. */
 static bool lnat_pool_free_port(struct lnat_net *ln, struct lnat_pool *p,
 				const struct lnat_tuple *orig, u32 port,

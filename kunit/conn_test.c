@@ -71,7 +71,7 @@ static void lnat_t_expired_inbound(struct kunit *test)
 	used = NULL;
 	skb = lnat_t_skb(test, &reply, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
 	rcu_read_lock();
-	v = lnat_xlat_in(ln, skb, &used);
+	v = lnat_xlat_in(ln, skb, false, &used);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
 	KUNIT_EXPECT_NULL(test, used);
@@ -82,7 +82,7 @@ static void lnat_t_expired_inbound(struct kunit *test)
 	lnat_refresh(e);
 	skb = lnat_t_skb(test, &reply, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
 	rcu_read_lock();
-	v = lnat_xlat_in(ln, skb, &used);
+	v = lnat_xlat_in(ln, skb, false, &used);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
 	KUNIT_EXPECT_PTR_EQ(test, used, e);

@@ -602,7 +602,7 @@ static unsigned int lnat_t_hook(struct lnat_t_fuzz *f, struct sk_buff *skb,
 	if (f->dir == LNAT_DIR_ORIG)
 		v = lnat_xlat_out(f->ln, skb, f->dev, LNAT_T_EXT, &e);
 	else
-		v = lnat_xlat_in(f->ln, skb, &e);
+		v = lnat_xlat_in(f->ln, skb, true, &e);
 	if (!e)
 		return v;
 	/* What the translated packet must parse to. */

@@ -145,6 +145,37 @@ test_hairpin() {
 	stop_bg
 }
 
+# A port forward (DNAT rule) keeps its port when a binding holds the same
+# one: with endpoint-independent filtering, an outside host's connection to
+# it reaches the forward's target, not the binding's inside host (fw4
+# orders its full-cone rule after port forwards for this reason).
+test_forward_precedence() {
+	local mode=$1
+
+	tsetup "$mode" endpoint-independent endpoint-independent
+	R nft -f - <<-EOF
+	table ip pf {
+		chain pre {
+			type nat hook prerouting priority dstnat;
+			iif wan0 tcp dport 7000 dnat to 10.0.1.2:8000
+		}
+	}
+	EOF
+	bg S python3 "$trav" reflect 192.0.2.2:80
+	bg C2 python3 "$tcpc" server 10.0.1.2 8000 "$tmp/state" close
+	busywait 20 listening
+	busywait 20 sh -c "ip netns exec cl2 ss -ltnH 'sport = :8000' | grep -q LISTEN"
+	bg C1 timeout 60 python3 "$trav" eim 7000 10 192.0.2.2:80 > "$tmp/eim"
+	busywait 20 grep -q mapped "$tmp/eim"
+	S timeout 10 python3 "$trav" dial 192.0.2.3 192.0.2.1 7000 > "$tmp/dial"
+	busywait 20 grep -q accepted "$tmp/eim"
+	sed 's/^/# /' "$tmp/eim" "$tmp/dial"
+	rcheck "$mode" "a port forward keeps its port beside a binding on it" \
+		eq "$(awk '/mapped/ { print $3 }' "$tmp/eim") $(cat "$tmp/dial") $(awk '/accepted/ { print $2 }' "$tmp/eim") $(awk '/peer/ { print $2; exit }' "$tmp/state" 2>/dev/null)" \
+		"7000 connected none 192.0.2.3"
+	stop_bg
+}
+
 # An outside host sweeps 3000 source ports at a full-cone binding: the
 # table stays bounded, and inside hosts still get new mappings.
 test_inbound_sweep() {
@@ -167,7 +198,7 @@ test_inbound_sweep() {
 
 # The quick run (debug kernel) keeps endpoint-independent filtering, the
 # one that creates mappings from outside.
-TRAVERSAL_PLAN=$((18 - quick * 8 + controls * 7))
+TRAVERSAL_PLAN=$((19 - quick * 8 + controls * 8))
 
 test_traversal() {
 	local f
@@ -182,5 +213,7 @@ test_traversal() {
 	[ "$controls" = 1 ] && test_tcp_eim stock
 	test_hairpin lnat
 	[ "$controls" = 1 ] && test_hairpin stock
+	test_forward_precedence lnat
+	[ "$controls" = 1 ] && test_forward_precedence stock
 	test_inbound_sweep
 }
