@@ -6,13 +6,13 @@
 
 #define T_EXT	"192.0.2.1"
 
-/* PREROUTING's part, on a fresh packet of @t: the verdict. */
+/* PREROUTING's part, after conntrack (mappings made): the verdict. */
 static unsigned int lnat_t_hp_in(struct kunit *test, struct sk_buff *skb)
 {
 	unsigned int v;
 
 	rcu_read_lock();
-	v = lnat_hairpin_in(test->priv, skb, 0);
+	v = lnat_hairpin_in(test->priv, skb, 0, true);
 	rcu_read_unlock();
 	return v;
 }
@@ -55,6 +55,14 @@ static void lnat_t_hairpin_tcp(struct kunit *test)
 	kfree_skb(skb);
 
 	ln->tcp_filtering = LNAT_FILTER_EI;
+	/* Before conntrack only existing mappings are used: none yet. */
+	skb = lnat_t_skb(test, &t, TCPHDR_SYN, 0, 200);
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, lnat_hairpin_in(ln, skb, 0, false),
+			(unsigned int)NF_ACCEPT);
+	rcu_read_unlock();
+	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, in_aton(T_EXT));
+	kfree_skb(skb);
 	skb = lnat_t_skb(test, &t, TCPHDR_SYN, 0, 200);
 	KUNIT_EXPECT_EQ(test, lnat_t_hp_in(test, skb), (unsigned int)NF_ACCEPT);
 	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, in_aton("10.0.1.2"));
