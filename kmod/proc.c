@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/net/loosenat, one mapping a line in /proc/net/nf_conntrack's style,
- * and /proc/net/stat/loosenat, per-CPU counters like nf_conntrack's.
+ * /proc/net/loosenat_bindings, one binding (RFC 4787's external endpoint
+ * of an internal one) a line, and /proc/net/stat/loosenat, per-CPU
+ * counters like nf_conntrack's.
  */
 #include <linux/icmp.h>
 #include <linux/proc_fs.h>
@@ -154,6 +156,75 @@ static const struct seq_operations lnat_seq_ops = {
 	.show	= lnat_seq_show,
 };
 
+/* The bindings' file walks their external-endpoint hash, retired ones too. */
+static struct lnat_bind *lnat_bind_seq_find(struct seq_file *s)
+{
+	struct lnat_net *ln = lnat_seq_net(s);
+	unsigned int n = 1U << ln->hash_bits, i;
+	struct lnat_seq *it = s->private;
+	struct lnat_bind *b;
+
+	for (; it->bucket < n; it->bucket++, it->skip = 0) {
+		i = 0;
+		hlist_for_each_entry_rcu(b, &ln->bhash[LNAT_BIND_EXT][it->bucket],
+					 hnode[LNAT_BIND_EXT])
+			if (i++ == it->skip)
+				return b;
+	}
+	return NULL;
+}
+
+static void *lnat_bind_seq_start(struct seq_file *s, loff_t *pos)
+	__acquires(RCU)
+{
+	struct lnat_seq *it = s->private;
+
+	rcu_read_lock();
+	if (!*pos) {
+		it->bucket = 0;
+		it->skip = 0;
+	}
+	return lnat_bind_seq_find(s);
+}
+
+static void *lnat_bind_seq_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	struct lnat_seq *it = s->private;
+
+	++*pos;
+	it->skip++;
+	return lnat_bind_seq_find(s);
+}
+
+/*
+ * "udp 17 int=10.0.0.2:5000 ext=192.0.2.1:5000 mappings=2 inbound=0
+ * idle=3 [RETIRED] zone=1 ifindex=3": the counts are read without the
+ * lock, a snapshot; idle is seconds since the inside last sent through it.
+ */
+static int lnat_bind_seq_show(struct seq_file *s, void *v)
+{
+	const struct lnat_bind *b = v;
+
+	seq_printf(s, "%-8s %u int=%pI4:%u ext=%pI4:%u mappings=%u inbound=%u idle=%u ",
+		   lnat_proto_name(b->proto), b->proto, &b->int_addr,
+		   ntohs(b->int_port), &b->ext_addr, ntohs(b->ext_port),
+		   READ_ONCE(b->refs), READ_ONCE(b->inbound),
+		   ((u32)jiffies - READ_ONCE(b->last_out)) / HZ);
+	if (hlist_unhashed_lockless(&b->hnode[LNAT_BIND_INT]))
+		seq_puts(s, "[RETIRED] ");
+	if (b->zone)
+		seq_printf(s, "zone=%u ", b->zone);
+	seq_printf(s, "ifindex=%d\n", b->ifindex);
+	return 0;
+}
+
+static const struct seq_operations lnat_bind_seq_ops = {
+	.start	= lnat_bind_seq_start,
+	.next	= lnat_bind_seq_next,
+	.stop	= lnat_seq_stop,
+	.show	= lnat_bind_seq_show,
+};
+
 static const char *const lnat_stat_names[LNAT_STAT_MAX] = {
 	[LNAT_STAT_FOUND]		= "found",
 	[LNAT_STAT_NEW]			= "new",
@@ -239,8 +310,9 @@ static void lnat_proc_owner(struct net *net, struct proc_dir_entry *pde)
 }
 
 /**
- * lnat_proc_init() - create /proc/net/loosenat and /proc/net/stat/loosenat
- * @ln: the netns's state, which the files read
+ * lnat_proc_init() - create the netns's /proc files
+ * @ln: the netns's state, which the files read: /proc/net/loosenat,
+ *	/proc/net/loosenat_bindings and /proc/net/stat/loosenat
  *
  * Context: process, the netns's init.
  * Return: 0 or -ENOMEM.
@@ -255,15 +327,25 @@ int lnat_proc_init(struct lnat_net *ln)
 	if (!pde)
 		return -ENOMEM;
 	lnat_proc_owner(net, pde);
+	pde = proc_create_net_data("loosenat_bindings", 0440, net->proc_net,
+				   &lnat_bind_seq_ops, sizeof(struct lnat_seq),
+				   ln);
+	if (!pde)
+		goto err_bindings;
+	lnat_proc_owner(net, pde);
 	pde = proc_create_net_data("loosenat", 0440, net->proc_net_stat,
 				   &lnat_stat_ops,
 				   sizeof(struct seq_net_private), ln);
-	if (!pde) {
-		remove_proc_entry("loosenat", net->proc_net);
-		return -ENOMEM;
-	}
+	if (!pde)
+		goto err_stat;
 	lnat_proc_owner(net, pde);
 	return 0;
+
+err_stat:
+	remove_proc_entry("loosenat_bindings", net->proc_net);
+err_bindings:
+	remove_proc_entry("loosenat", net->proc_net);
+	return -ENOMEM;
 }
 
 /**
@@ -277,5 +359,6 @@ void lnat_proc_exit(struct lnat_net *ln)
 	struct net *net = ln->net;
 
 	remove_proc_entry("loosenat", net->proc_net_stat);
+	remove_proc_entry("loosenat_bindings", net->proc_net);
 	remove_proc_entry("loosenat", net->proc_net);
 }

@@ -260,7 +260,10 @@ test_ctl() {
 	R "$ctl" --json list -p udp | json_holds \
 		'len(d) == 1 and d[0]["orig"]["sport"] == 42000 and d[0]["reply"]["dst"] == "192.0.2.1" and "UNREPLIED" in d[0]["flags"]' || bad=1
 	R "$ctl" --json stats | json_holds "d['entries'] == 2 and d['new'] == $(stat new) and d['new'] >= 2" || bad=1
-	check "loosenatctl --json list and stats (per-CPU rows summed) agree with /proc" eq "$bad" 0
+	R "$ctl" --json bindings -p udp | json_holds \
+		'len(d) == 1 and d[0]["int"] == {"addr": "10.0.0.2", "port": 42000} and d[0]["ext"]["addr"] == "192.0.2.1" and d[0]["mappings"] == 1' || bad=1
+	[ "$(R "$ctl" bindings 2>/dev/null | grep -c '^tcp .*10.0.0.2:41000 -> 192.0.2.1:41000 mappings=1')" = 1 ] || bad=1
+	check "loosenatctl --json list, bindings and stats (per-CPU rows summed) agree with /proc" eq "$bad" 0
 
 	bad=0
 	R "$ctl" set udp_timeout 77 && eq "$(R sysctl -n net.loosenat.udp_timeout)" 77 || bad=1
@@ -271,7 +274,7 @@ test_ctl() {
 	exits 2 R "$ctl" set count 5 || bad=1
 	exits 2 R "$ctl" set no_such 1 || bad=1
 	eq "$(R sysctl -n net.loosenat.udp_timeout)" 77 || bad=1
-	R "$ctl" --json get | json_holds "d['udp_timeout'] == 77 and d['port_range'] == '2000 3000' and len(d) == 18" || bad=1
+	R "$ctl" --json get | json_holds "d['udp_timeout'] == 77 and d['port_range'] == '2000 3000' and len(d) == 22" || bad=1
 	check "loosenatctl get and set every sysctl, invalid values refused with exit 2" eq "$bad" 0
 
 	bad=0
