@@ -8,6 +8,7 @@
  */
 #include <linux/ip.h>
 #include <linux/inetdevice.h>
+#include <linux/tcp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_bridge.h>
@@ -175,6 +176,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			   struct lnat_entry **ep)
 {
 	struct lnat_entry *e;
+	bool refresh = true;
 	struct lnat_pkt p;
 	int ret;
 
@@ -201,8 +203,17 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 		LNAT_STAT_INC(ln, FOUND);
 		if (p.t.proto == IPPROTO_TCP)
 			lnat_tcp_update(e, LNAT_DIR_ORIG, p.tf);
-		if (unlikely(test_bit(LNAT_F_INBOUND, &e->flags)))
-			lnat_inbound_answered(ln, e);
+		/*
+		 * A mapping the outside opened becomes the inside's once it
+		 * answers, but not by an RST: that answer does not keep it
+		 * (RFC 7857 section 3.2).
+		 */
+		if (unlikely(test_bit(LNAT_F_INBOUND, &e->flags))) {
+			if (p.t.proto == IPPROTO_TCP && p.tf == LNAT_TF_RST)
+				refresh = false;
+			else
+				lnat_inbound_answered(ln, e);
+		}
 	} else {
 		if (lnat_leave_alone(ln, out, &p.t))
 			return NF_ACCEPT;
@@ -222,9 +233,11 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	}
 	if (ep)
 		*ep = e;
-	lnat_refresh(e);
-	if (e->bind)
-		lnat_bind_touch(e->bind);
+	if (refresh) {
+		lnat_refresh(e);
+		if (e->bind)
+			lnat_bind_touch(e->bind);
+	}
 	if (lnat_mangle(skb, p.thoff, LNAT_DIR_ORIG, e->tuple[LNAT_DIR_REPLY].daddr,
 			e->tuple[LNAT_DIR_REPLY].dport)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
@@ -332,6 +345,42 @@ static unsigned int lnat_in(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * RFC 5382 REQ-4: a SYN from outside to a port of port_range on the
+ * interface's own address, which no binding admitted and no socket of the
+ * router's own takes, is dropped, never answered at once with the stack's
+ * RST: the inside host it is meant for may be sending its own SYN to that
+ * peer (simultaneous open, TCP hole punching). Cheapest tests first: this
+ * runs for every packet still addressed to the router.
+ */
+static bool lnat_syn_unsolicited(struct lnat_net *ln, struct sk_buff *skb,
+				 const struct net_device *in)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	u32 range = READ_ONCE(ln->port_range);
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	struct sock *sk;
+	u16 port;
+
+	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		return false;
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	if (!th || !th->syn || th->ack || th->rst)
+		return false;
+	port = ntohs(th->dest);
+	if (port < range >> 16 || port > (range & 0xffff) ||
+	    !lnat_iface_match(ln, in) || !lnat_dev_has(in, iph->daddr))
+		return false;
+	sk = inet_lookup(ln->net, NULL, 0, iph->saddr, th->source, iph->daddr,
+			 th->dest, in->ifindex);
+	if (sk) {
+		sock_gen_put(sk);
+		return false;
+	}
+	return true;
+}
+
+/*
  * After conntrack and its port forwards (DNAT rules, which keep precedence
  * over dynamic bindings): an unsolicited packet to a binding's external
  * endpoint, from outside or hairpinned from inside, that filtering lets in.
@@ -349,7 +398,7 @@ static unsigned int lnat_in_new(void *priv, struct sk_buff *skb,
 	unsigned int v;
 
 	if (!lnat_pool_addr(ln, daddr))
-		return NF_ACCEPT;
+		goto unsolicited;
 	ct = nf_ct_get(skb, &ctinfo);
 	/* A port forward's, or a flow the router itself already has. */
 	if (ct && !nf_ct_is_template(ct) &&
@@ -359,13 +408,29 @@ static unsigned int lnat_in_new(void *priv, struct sk_buff *skb,
 		v = lnat_xlat_in(ln, skb, true, NULL);
 	else
 		v = lnat_hairpin_in(ln, skb, lnat_zone(skb), true);
+	if (v != NF_ACCEPT)
+		return v;
+	if (ip_hdr(skb)->daddr == daddr)
+		goto unsolicited;
 	/* A template's zone would be lost: those keep the stale lookup. */
-	if (v != NF_ACCEPT || ip_hdr(skb)->daddr == daddr || !ct ||
-	    nf_ct_is_template(ct) ||
+	if (!ct || nf_ct_is_template(ct) ||
 	    nf_ct_zone(ct)->id != NF_CT_DEFAULT_ZONE_ID)
 		return v;
 	nf_reset_ct(skb);
-	return nf_conntrack_in(skb, state);
+	v = nf_conntrack_in(skb, state);
+	/* As lnat_xlat_out() does for the flows it opens. */
+	if (v == NF_ACCEPT && !lnat_keep_off_flowtable(skb)) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
+	}
+	return v;
+
+unsolicited:
+	if (lnat_syn_unsolicited(ln, skb, state->in)) {
+		LNAT_STAT_INC(ln, DROP_UNSOLICITED);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
 }
 
 static const struct nf_hook_ops lnat_ops[] = {

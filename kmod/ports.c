@@ -165,32 +165,75 @@ static bool lnat_pool_free_port(struct lnat_net *ln, struct lnat_pool *p,
 	       !lnat_sock_taken(ln, orig, p->addr, htons(port), ifindex);
 }
 
+/* Free ports of the wrong parity passed over before any will do. */
+#define LNAT_PARITY_TRIES	64
+
 /*
- * The first free port from @start on, wrapping within [lo, hi]: one bitmap
- * search, a socket lookup only for a port no binding holds. -1 if none.
+ * The first free port from an offset @off into [lo, hi], wrapping: one
+ * bitmap search, a socket lookup only for a port no binding holds. With
+ * @parity 0 or 1, ports of that parity first (RFC 4787 REQ-4), passing
+ * over at most LNAT_PARITY_TRIES others. -1 if none.
  */
 static int lnat_pool_find(struct lnat_net *ln, struct lnat_pool *p,
 			  const struct lnat_tuple *orig, u32 lo, u32 hi,
-			  u32 start, int ifindex)
+			  u32 off, int ifindex, int parity)
 {
-	u32 port = start;
+	u32 start = lo + off % (hi - lo + 1), port = start, passed = 0;
 	bool wrapped = false;
 
 	for (;;) {
 		port = find_next_zero_bit(p->used, hi + 1, port);
 		if (port > hi) {
 			if (wrapped)
-				return -1;
+				break;
 			wrapped = true;
 			port = lo;
 			continue;
 		}
 		if (wrapped && port >= start)
-			return -1;
+			break;
+		if (parity >= 0 && (port & 1) != parity &&
+		    passed++ < LNAT_PARITY_TRIES) {
+			port++;
+			continue;
+		}
 		if (lnat_pool_free_port(ln, p, orig, port, ifindex))
 			return port;
 		port++;
 	}
+	/* Only ports of the other parity are left: any will do. */
+	return parity >= 0 ? lnat_pool_find(ln, p, orig, lo, hi, off, ifindex,
+					    -1) : -1;
+}
+
+/*
+ * A port for @orig's endpoint in [lo, hi]: in the same range as its own,
+ * 0-1023 or 1024-65535, when port_range has room there (RFC 4787 REQ-3a),
+ * else anywhere in it; of its own port's parity when one is free.
+ */
+static int lnat_pool_pick(struct lnat_net *ln, struct lnat_pool *p,
+			  const struct lnat_tuple *orig, u32 lo, u32 hi,
+			  int ifindex)
+{
+	u32 want = ntohs(orig->sport), slo, shi, off;
+	int parity = -1, port;
+
+	off = jhash_2words((u32)secure_ipv4_port_ephemeral(orig->saddr, 0,
+							   orig->sport),
+			   orig->proto, 0);
+	/* ICMP identifiers have neither ranges nor parity. */
+	if (orig->proto == IPPROTO_ICMP)
+		return lnat_pool_find(ln, p, orig, lo, hi, off, ifindex, -1);
+	parity = want & 1;
+	slo = max(lo, want < 1024 ? 1U : 1024U);
+	shi = min(hi, want < 1024 ? 1023U : 65535U);
+	if (slo <= shi) {
+		port = lnat_pool_find(ln, p, orig, slo, shi, off, ifindex,
+				      parity);
+		if (port >= 0)
+			return port;
+	}
+	return lnat_pool_find(ln, p, orig, lo, hi, off, ifindex, parity);
 }
 
 /* Caller holds ln->lock or rcu_read_lock: the endpoint's binding on @ext. */
@@ -223,9 +266,10 @@ static struct lnat_bind *lnat_bind_find(struct lnat_net *ln,
  * A new binding takes its own port when free and (TCP, UDP) in port_range,
  * else the first free port from an offset derived from the endpoint alone,
  * so the binding is the same whatever the remote end (RFC 4787 REQ-1,
- * RFC 5382 REQ-1) and stays the same if re-created. ICMP identifiers may
- * take any value. A port a socket of the router's own takes on that
- * interface is never given.
+ * RFC 5382 REQ-1) and stays the same if re-created; in the endpoint's own
+ * port range (0-1023 or above) and of its parity where port_range allows
+ * (RFC 4787 REQ-3a, REQ-4). ICMP identifiers may take any value. A port a
+ * socket of the router's own takes on that interface is never given.
  *
  * Context: @ln->lock and rcu_read_lock held; allocates with GFP_ATOMIC.
  * Return: the binding, its reference not yet taken; NULL when every port
@@ -235,7 +279,7 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 				const struct lnat_tuple *orig, __be32 ext_addr,
 				int ifindex)
 {
-	u32 lo = 0, hi = 65535, want = ntohs(orig->sport), off;
+	u32 lo = 0, hi = 65535, want = ntohs(orig->sport);
 	struct lnat_pool *pool;
 	int port;
 	struct lnat_bind *b;
@@ -257,16 +301,10 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 	if (!pool)
 		return NULL;
 	if (want >= lo && want <= hi &&
-	    lnat_pool_free_port(ln, pool, orig, want, ifindex)) {
+	    lnat_pool_free_port(ln, pool, orig, want, ifindex))
 		port = want;
-	} else {
-		off = jhash_2words((u32)secure_ipv4_port_ephemeral(orig->saddr,
-								   0,
-								   orig->sport),
-				   orig->proto, 0);
-		port = lnat_pool_find(ln, pool, orig, lo, hi,
-				      lo + off % (hi - lo + 1), ifindex);
-	}
+	else
+		port = lnat_pool_pick(ln, pool, orig, lo, hi, ifindex);
 	if (port < 0)
 		goto err_pool;
 

@@ -240,6 +240,7 @@ static const char *const lnat_stat_names[LNAT_STAT_MAX] = {
 	[LNAT_STAT_ICMP_XLAT]		= "icmp_xlat",
 	[LNAT_STAT_ICMP_DROP]		= "icmp_drop",
 	[LNAT_STAT_HAIRPIN]		= "hairpin",
+	[LNAT_STAT_DROP_UNSOLICITED]	= "drop_unsolicited",
 };
 
 static void *lnat_stat_cpu(struct seq_file *s, loff_t *pos)

@@ -221,6 +221,45 @@ static void lnat_t_udp_eim(struct kunit *test)
 	KUNIT_EXPECT_GE(test, lnat_t_port(b), 1024);
 }
 
+/*
+ * RFC 4787 REQ-3a and REQ-4: a moved port stays in its endpoint's range,
+ * 0-1023 or 1024-65535, where port_range allows, and keeps its parity.
+ */
+static void lnat_t_range_parity(struct kunit *test)
+{
+	static const u16 ports[] = { 123, 5000, 5001 };
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *e;
+	unsigned int i;
+	u16 p;
+
+	ln->port_range = 1 << 16 | 65535;
+	for (i = 0; i < ARRAY_SIZE(ports); i++) {
+		e = lnat_t_open(test, IPPROTO_UDP, "10.0.0.2", ports[i],
+				"192.0.2.2", 53);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+		KUNIT_EXPECT_EQ(test, lnat_t_port(e), ports[i]);
+		e = lnat_t_open(test, IPPROTO_UDP, "10.0.0.3", ports[i],
+				"192.0.2.2", 53);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+		p = lnat_t_port(e);
+		KUNIT_EXPECT_NE(test, p, ports[i]);
+		KUNIT_EXPECT_EQ(test, p < 1024, ports[i] < 1024);
+		KUNIT_EXPECT_EQ(test, p & 1, ports[i] & 1);
+	}
+	/* The default range has no low port: a low one maps above, parity kept. */
+	ln->port_range = 1024 << 16 | 65535;
+	e = lnat_t_open(test, IPPROTO_TCP, "10.0.0.4", 124, "192.0.2.2", 80);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	KUNIT_EXPECT_GE(test, lnat_t_port(e), 1024);
+	KUNIT_EXPECT_EQ(test, lnat_t_port(e) & 1, 0);
+	/* Only odd ports left: an even endpoint still gets one. */
+	ln->port_range = 30001 << 16 | 30001;
+	e = lnat_t_open(test, IPPROTO_TCP, "10.0.0.5", 4000, "192.0.2.2", 80);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	KUNIT_EXPECT_EQ(test, lnat_t_port(e), 30001);
+}
+
 static void lnat_t_bind_release(struct kunit *test)
 {
 	struct lnat_net *ln = test->priv;
@@ -253,6 +292,7 @@ static struct kunit_case lnat_ports_cases[] = {
 	KUNIT_CASE(lnat_t_pool_exact),
 	KUNIT_CASE(lnat_t_udp_eim),
 	KUNIT_CASE(lnat_t_tcp_eim),
+	KUNIT_CASE(lnat_t_range_parity),
 	KUNIT_CASE(lnat_t_bind_release),
 	{}
 };

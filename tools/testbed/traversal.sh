@@ -176,6 +176,30 @@ test_forward_precedence() {
 	stop_bg
 }
 
+# RFC 5382 REQ-4: an outside SYN to a port no binding holds is not
+# answered (no RST from the router's stack), while the router's own
+# listener in port_range still gets its SYN.
+test_unsolicited_syn() {
+	local mode=$1
+
+	tsetup "$mode"
+	bg R python3 "$tcpc" server 192.0.2.1 40001 "$tmp/state" close
+	busywait 20 sh -c "ip netns exec router ss -ltnH 'sport = :40001' | grep -q LISTEN"
+	S timeout 10 python3 "$trav" dial 192.0.2.3 192.0.2.1 40000 > "$tmp/dial"
+	S timeout 10 python3 "$trav" dial 192.0.2.3 192.0.2.1 40001 >> "$tmp/dial"
+	sed 's/^/# /' "$tmp/dial"
+	if [ "$mode" = lnat ]; then
+		# Each SYN and its retransmissions are dropped and counted.
+		rcheck "$mode" "an unsolicited SYN gets no RST; the router's own listener still answers" \
+			eq "$(tr '\n' ' ' < "$tmp/dial")$(($(stat drop_unsolicited) > 0))" \
+			"failed TimeoutError connected 1"
+	else
+		rcheck "$mode" "the router's stack answers an unsolicited SYN with a RST" \
+			eq "$(tr '\n' ' ' < "$tmp/dial")" "failed ConnectionRefusedError connected "
+	fi
+	stop_bg
+}
+
 # An outside host sweeps 3000 source ports at a full-cone binding: the
 # table stays bounded, and inside hosts still get new mappings.
 test_inbound_sweep() {
@@ -198,7 +222,7 @@ test_inbound_sweep() {
 
 # The quick run (debug kernel) keeps endpoint-independent filtering, the
 # one that creates mappings from outside.
-TRAVERSAL_PLAN=$((19 - quick * 8 + controls * 8))
+TRAVERSAL_PLAN=$((20 - quick * 8 + controls * 9))
 
 test_traversal() {
 	local f
@@ -215,5 +239,7 @@ test_traversal() {
 	[ "$controls" = 1 ] && test_hairpin stock
 	test_forward_precedence lnat
 	[ "$controls" = 1 ] && test_forward_precedence stock
+	test_unsolicited_syn lnat
+	[ "$controls" = 1 ] && test_unsolicited_syn stock
 	test_inbound_sweep
 }
