@@ -200,6 +200,83 @@ test_unsolicited_syn() {
 	stop_bg
 }
 
+# A second site for hole punching: cl3 10.0.3.2 behind router2, whose WAN
+# 203.0.113.2 reaches srv's eth2 203.0.113.1; srv routes between the two
+# sites and runs the rendezvous server on 192.0.2.2:80.
+punch_setup() {
+	local ns
+
+	for ns in router2 cl3; do
+		ip netns del "$ns" 2>/dev/null
+		ip netns add "$ns"
+	done
+	ip -b - <<-EOF
+	link add wan0 netns router2 type veth peer name eth2 netns srv
+	link add lan0 netns router2 type veth peer name eth0 netns cl3
+	EOF
+	ip -n router2 -b - <<-EOF
+	addr add 203.0.113.2/24 dev wan0
+	addr add 10.0.3.1/24 dev lan0
+	link set lo up
+	link set wan0 up
+	link set lan0 up
+	route add default via 203.0.113.1
+	EOF
+	ip -n cl3 -b - <<-EOF
+	addr add 10.0.3.2/24 dev eth0
+	link set lo up
+	link set eth0 up
+	route add default via 10.0.3.1
+	EOF
+	ip -n srv addr add 203.0.113.1/24 dev eth2
+	ip -n srv link set eth2 up
+	S sysctl -qw net.ipv4.ip_forward=1
+	R ip route add 203.0.113.0/24 via 192.0.2.2
+	ip netns exec router2 sysctl -qw net.ipv4.ip_forward=1
+	if [ "$1" = lnat ]; then
+		ip netns exec router2 sysctl -qw net.loosenat.interfaces=wan0
+	else
+		ip netns exec router2 nft -f - <<-EOF
+		table ip nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "wan0" masquerade
+			}
+		}
+		EOF
+	fi
+}
+
+# TCP hole punching (RFC 5382 REQ-2, REQ-4): cl1 and cl3, each behind its
+# own NAT, learn their external endpoints from the rendezvous server and
+# connect to each other from the same port until a simultaneous open
+# succeeds. Each router drops the other side's early SYNs (no RST), until
+# its own host's SYN has opened the mapping they then match.
+test_hole_punch() {
+	local mode=$1
+
+	tsetup "$mode"
+	punch_setup "$mode"
+	bg S python3 "$trav" reflect 192.0.2.2:80
+	busywait 20 listening
+	rm -f "$tmp"/p1.* "$tmp"/p3.*
+	bg C1 timeout 40 python3 "$trav" punch 7000 192.0.2.2:80 "$tmp/p1" > "$tmp/r1"
+	bg ip netns exec cl3 timeout 40 python3 "$trav" punch 7000 192.0.2.2:80 \
+		"$tmp/p3" > "$tmp/r3"
+	busywait 20 test -e "$tmp/p1.mine" -a -e "$tmp/p3.mine"
+	cp "$tmp/p1.mine" "$tmp/p3.peer"
+	cp "$tmp/p3.mine" "$tmp/p1.peer"
+	busywait 40 sh -c "grep -q . '$tmp/r1' && grep -q . '$tmp/r3'"
+	sed "s/^/# $mode: cl1: /" "$tmp/r1"
+	sed "s/^/# $mode: cl3: /" "$tmp/r3"
+	# Stock's outcome hangs on which SYN meets which RST first: shown, not
+	# checked (it failed in every run so far, Documentation/conformance.rst).
+	[ "$mode" = lnat ] &&
+		check "TCP hole punching between two NATed hosts" \
+			sh -c "grep -q '^punched 203.0.113.2 ' '$tmp/r1' && grep -q '^punched 192.0.2.1 ' '$tmp/r3'"
+	stop_bg
+}
+
 # An outside host sweeps 3000 source ports at a full-cone binding: the
 # table stays bounded, and inside hosts still get new mappings.
 test_inbound_sweep() {
@@ -222,7 +299,7 @@ test_inbound_sweep() {
 
 # The quick run (debug kernel) keeps endpoint-independent filtering, the
 # one that creates mappings from outside.
-TRAVERSAL_PLAN=$((20 - quick * 8 + controls * 9))
+TRAVERSAL_PLAN=$((21 - quick * 8 + controls * 9))
 
 test_traversal() {
 	local f
@@ -241,5 +318,7 @@ test_traversal() {
 	[ "$controls" = 1 ] && test_forward_precedence stock
 	test_unsolicited_syn lnat
 	[ "$controls" = 1 ] && test_unsolicited_syn stock
+	test_hole_punch lnat
+	[ "$controls" = 1 ] && test_hole_punch stock
 	test_inbound_sweep
 }
