@@ -28,21 +28,43 @@ static struct lnat_net *lnat_seq_net(struct seq_file *s)
 	return pde_data(file_inode(s->file));
 }
 
-static struct lnat_entry *lnat_seq_find(struct seq_file *s)
+static const struct seq_operations lnat_bind_seq_ops;
+
+/* The skip'th node of the first bucket from it->bucket on that has one. */
+static struct hlist_node *lnat_seq_node(struct seq_file *s,
+					struct hlist_head *heads)
 {
-	struct lnat_net *ln = lnat_seq_net(s);
-	unsigned int n = 1U << ln->hash_bits, i;
+	unsigned int n = 1U << lnat_seq_net(s)->hash_bits, i;
 	struct lnat_seq *it = s->private;
-	struct lnat_entry *e;
+	struct hlist_node *node;
 
 	for (; it->bucket < n; it->bucket++, it->skip = 0) {
 		i = 0;
-		hlist_for_each_entry_rcu(e, &ln->hash[LNAT_DIR_ORIG][it->bucket],
-					 hnode[LNAT_DIR_ORIG])
+		for (node = rcu_dereference(hlist_first_rcu(&heads[it->bucket]));
+		     node; node = rcu_dereference(hlist_next_rcu(node)))
 			if (i++ == it->skip)
-				return e;
+				return node;
 	}
 	return NULL;
+}
+
+/*
+ * The mappings' file walks their original-direction hash; the bindings'
+ * file their external-endpoint hash, which holds retired ones too.
+ */
+static void *lnat_seq_find(struct seq_file *s)
+{
+	struct lnat_net *ln = lnat_seq_net(s);
+	struct hlist_node *node;
+
+	if (s->op == &lnat_bind_seq_ops) {
+		node = lnat_seq_node(s, ln->bhash[LNAT_BIND_EXT]);
+		return node ? hlist_entry(node, struct lnat_bind,
+					  hnode[LNAT_BIND_EXT]) : NULL;
+	}
+	node = lnat_seq_node(s, ln->hash[LNAT_DIR_ORIG]);
+	return node ? hlist_entry(node, struct lnat_entry,
+				  hnode[LNAT_DIR_ORIG]) : NULL;
 }
 
 static void *lnat_seq_start(struct seq_file *s, loff_t *pos)
@@ -156,46 +178,6 @@ static const struct seq_operations lnat_seq_ops = {
 	.show	= lnat_seq_show,
 };
 
-/* The bindings' file walks their external-endpoint hash, retired ones too. */
-static struct lnat_bind *lnat_bind_seq_find(struct seq_file *s)
-{
-	struct lnat_net *ln = lnat_seq_net(s);
-	unsigned int n = 1U << ln->hash_bits, i;
-	struct lnat_seq *it = s->private;
-	struct lnat_bind *b;
-
-	for (; it->bucket < n; it->bucket++, it->skip = 0) {
-		i = 0;
-		hlist_for_each_entry_rcu(b, &ln->bhash[LNAT_BIND_EXT][it->bucket],
-					 hnode[LNAT_BIND_EXT])
-			if (i++ == it->skip)
-				return b;
-	}
-	return NULL;
-}
-
-static void *lnat_bind_seq_start(struct seq_file *s, loff_t *pos)
-	__acquires(RCU)
-{
-	struct lnat_seq *it = s->private;
-
-	rcu_read_lock();
-	if (!*pos) {
-		it->bucket = 0;
-		it->skip = 0;
-	}
-	return lnat_bind_seq_find(s);
-}
-
-static void *lnat_bind_seq_next(struct seq_file *s, void *v, loff_t *pos)
-{
-	struct lnat_seq *it = s->private;
-
-	++*pos;
-	it->skip++;
-	return lnat_bind_seq_find(s);
-}
-
 /*
  * "udp 17 int=10.0.0.2:5000 ext=192.0.2.1:5000 mappings=2 inbound=0
  * idle=3 [RETIRED] zone=1 ifindex=3": the counts are read without the
@@ -219,8 +201,8 @@ static int lnat_bind_seq_show(struct seq_file *s, void *v)
 }
 
 static const struct seq_operations lnat_bind_seq_ops = {
-	.start	= lnat_bind_seq_start,
-	.next	= lnat_bind_seq_next,
+	.start	= lnat_seq_start,
+	.next	= lnat_seq_next,
 	.stop	= lnat_seq_stop,
 	.show	= lnat_bind_seq_show,
 };
