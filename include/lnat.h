@@ -274,7 +274,7 @@ struct lnat_net {
 	struct lnat_ifset __rcu *ifset;
 	char ifnames[LNAT_IFNAMES_LEN];
 	struct ctl_table_header *sysctl_hdr;
-	struct nf_hook_ops ops[3];	/* PREROUTING twice, POSTROUTING; priv = us */
+	struct nf_hook_ops ops[4];	/* lnat_ops in hooks.c; priv = us */
 };
 
 #define LNAT_STAT_INC(ln, f)	this_cpu_inc((ln)->stats->s[LNAT_STAT_##f])

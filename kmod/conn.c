@@ -507,6 +507,8 @@ unsigned long lnat_timeout(const struct lnat_net *ln,
 			   const struct lnat_entry *e)
 {
 	bool replied = test_bit(LNAT_F_REPLIED, &e->flags);
+	/* Opened from outside, not answered: short, whatever the outside sends. */
+	bool inbound = test_bit(LNAT_F_INBOUND, &e->flags);
 	unsigned long t;
 
 	switch (e->tuple[LNAT_DIR_ORIG].proto) {
@@ -515,10 +517,13 @@ unsigned long lnat_timeout(const struct lnat_net *ln,
 		if (test_bit(LNAT_F_LOOSE, &e->flags) && !replied)
 			t = min_t(unsigned long, t,
 				  READ_ONCE(ln->timeout[LNAT_TO_LOOSE]));
+		if (inbound)
+			t = min_t(unsigned long, t,
+				  READ_ONCE(ln->timeout[LNAT_TCP_SYN_RECV]));
 		break;
 	case IPPROTO_UDP:
-		t = READ_ONCE(ln->timeout[replied ? LNAT_TO_UDP_STREAM :
-						    LNAT_TO_UDP]);
+		t = READ_ONCE(ln->timeout[replied && !inbound ?
+					  LNAT_TO_UDP_STREAM : LNAT_TO_UDP]);
 		break;
 	case IPPROTO_ICMP:
 		t = READ_ONCE(ln->timeout[LNAT_TO_ICMP]);

@@ -16,7 +16,23 @@
  * external address is the router's to answer.
  */
 #include <linux/ip.h>
+#include <linux/netfilter_bridge.h>
+#include <net/route.h>
 #include "lnat.h"
+
+/*
+ * A sender that may get a binding: not an address of the router's own
+ * (which a LAN host could spoof to have outside SYNs led to the router's
+ * own ports), nor one that is no host's.
+ */
+static bool lnat_hairpin_sender(struct lnat_net *ln, const struct sk_buff *skb,
+				__be32 saddr)
+{
+	if (ipv4_is_zeronet(saddr) || ipv4_is_lbcast(saddr) ||
+	    ipv4_is_multicast(saddr) || ipv4_is_loopback(saddr))
+		return false;
+	return inet_addr_type_dev_table(ln->net, skb->dev, saddr) != RTN_LOCAL;
+}
 
 /* Count @a among the hairpinned mappings, once, until it is unlinked. */
 static void lnat_hairpin_mark(struct lnat_net *ln, struct lnat_entry *a)
@@ -65,7 +81,7 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 		return NF_ACCEPT;
 	bind = lnat_bind_lookup(ln, LNAT_BIND_EXT, p.t.daddr, p.t.dport,
 				p.t.proto);
-	if (!bind)
+	if (!bind || !lnat_hairpin_sender(ln, skb, p.t.saddr))
 		return NF_ACCEPT;
 	p.t.zone = zone;
 
@@ -123,7 +139,14 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
  * @p: filled with @skb's parsed form when a mapping is returned
  *
  * A packet lnat_hairpin_in() sent to a binding's internal endpoint: its
- * sender's mapping towards the binding's external endpoint.
+ * sender's mapping towards the binding's external endpoint. Bridged frames
+ * and packets outside the fwmark selection are not loosenat's. Known
+ * limits: a sender that also talks to the same inside endpoint directly,
+ * from the same port, has that flow translated too (conntrack sees the two
+ * as one connection either way); and only the first binding of the
+ * destination endpoint is looked at, so a hairpin through another uplink's
+ * address or to a retired binding reaches its host untranslated, from the
+ * sender's inside address (on the LAN, never outside).
  *
  * Context: softirq, rcu_read_lock held.
  * Return: the mapping, or NULL for every other packet.
@@ -131,10 +154,14 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
 				     u16 zone, struct lnat_pkt *p)
 {
+	u32 mask = READ_ONCE(ln->mark_mask);
 	const struct lnat_bind *bind;
 	struct lnat_entry *a;
 	struct lnat_tuple t;
 
+	if ((skb->mark & mask) != (READ_ONCE(ln->mark) & mask) ||
+	    nf_bridge_get_physoutdev(skb))
+		return NULL;
 	if (lnat_parse(skb, LNAT_DIR_ORIG, p) ||
 	    (p->t.proto != IPPROTO_TCP && p->t.proto != IPPROTO_UDP))
 		return NULL;

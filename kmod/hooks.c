@@ -3,8 +3,10 @@
  * The packet path. POSTROUTING translates every packet leaving a masqueraded
  * interface, creating its mapping whatever its TCP flags; PREROUTING
  * translates answers back before conntrack sees them, so a stateful firewall
- * on the router sees internal addresses in both directions. Packets between
- * two inside hosts through an external endpoint go to hairpin.c.
+ * on the router sees internal addresses in both directions; a second
+ * PREROUTING hook, after conntrack's port forwards, opens mappings from
+ * outside; LOCAL_IN keeps unsolicited SYNs from being reset. Packets
+ * between two inside hosts through an external endpoint go to hairpin.c.
  */
 #include <linux/ip.h>
 #include <linux/inetdevice.h>
@@ -28,6 +30,8 @@
 #define LNAT_PRI_IN_NEW	(NF_IP_PRI_NAT_DST + 10)
 /* After stock SNAT, which keeps what it translates; before ct confirm. */
 #define LNAT_PRI_OUT	(NF_IP_PRI_NAT_SRC + 10)
+/* Unsolicited SYNs: after the input filter, IPVS and stock NAT. */
+#define LNAT_PRI_LOCAL_IN	(NF_IP_PRI_NAT_SRC + 10)
 
 /*
  * The address to masquerade with on @out: its primary address on the next
@@ -344,40 +348,16 @@ static unsigned int lnat_in(void *priv, struct sk_buff *skb,
 	return lnat_hairpin_in(ln, skb, lnat_zone(skb), false);
 }
 
-/*
- * RFC 5382 REQ-4: a SYN from outside to a port of port_range on the
- * interface's own address, which no binding admitted and no socket of the
- * router's own takes, is dropped, never answered at once with the stack's
- * RST: the inside host it is meant for may be sending its own SYN to that
- * peer (simultaneous open, TCP hole punching). Cheapest tests first: this
- * runs for every packet still addressed to the router.
- */
-static bool lnat_syn_unsolicited(struct lnat_net *ln, struct sk_buff *skb,
-				 const struct net_device *in)
+/* What raw and mangle rules set on the connection of the first lookup. */
+static void lnat_ct_inherit(struct sk_buff *skb, const struct nf_conn *old)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	u32 range = READ_ONCE(ln->port_range);
-	const struct tcphdr *th;
-	struct tcphdr _th;
-	struct sock *sk;
-	u16 port;
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 
-	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
-		return false;
-	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
-	if (!th || !th->syn || th->ack || th->rst)
-		return false;
-	port = ntohs(th->dest);
-	if (port < range >> 16 || port > (range & 0xffff) ||
-	    !lnat_iface_match(ln, in) || !lnat_dev_has(in, iph->daddr))
-		return false;
-	sk = inet_lookup(ln->net, NULL, 0, iph->saddr, th->source, iph->daddr,
-			 th->dest, in->ifindex);
-	if (sk) {
-		sock_gen_put(sk);
-		return false;
-	}
-	return true;
+	if (ct && !nf_ct_is_template(ct) && !nf_ct_is_confirmed(ct))
+		WRITE_ONCE(ct->mark, READ_ONCE(old->mark));
+#endif
 }
 
 /*
@@ -385,8 +365,9 @@ static bool lnat_syn_unsolicited(struct lnat_net *ln, struct sk_buff *skb,
  * over dynamic bindings): an unsolicited packet to a binding's external
  * endpoint, from outside or hairpinned from inside, that filtering lets in.
  * Conntrack saw it addressed to the router; once its destination is the
- * inside host's, conntrack looks at it again, so the connection it
- * confirms is the one its next packets, translated before conntrack, match.
+ * inside host's, conntrack looks at it again (keeping the first lookup's
+ * mark), so the connection it confirms is the one its next packets,
+ * translated before conntrack, match.
  */
 static unsigned int lnat_in_new(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
@@ -398,7 +379,7 @@ static unsigned int lnat_in_new(void *priv, struct sk_buff *skb,
 	unsigned int v;
 
 	if (!lnat_pool_addr(ln, daddr))
-		goto unsolicited;
+		return NF_ACCEPT;
 	ct = nf_ct_get(skb, &ctinfo);
 	/* A port forward's, or a flow the router itself already has. */
 	if (ct && !nf_ct_is_template(ct) &&
@@ -408,29 +389,62 @@ static unsigned int lnat_in_new(void *priv, struct sk_buff *skb,
 		v = lnat_xlat_in(ln, skb, true, NULL);
 	else
 		v = lnat_hairpin_in(ln, skb, lnat_zone(skb), true);
-	if (v != NF_ACCEPT)
-		return v;
-	if (ip_hdr(skb)->daddr == daddr)
-		goto unsolicited;
 	/* A template's zone would be lost: those keep the stale lookup. */
-	if (!ct || nf_ct_is_template(ct) ||
+	if (v != NF_ACCEPT || ip_hdr(skb)->daddr == daddr || !ct ||
+	    nf_ct_is_template(ct) ||
 	    nf_ct_zone(ct)->id != NF_CT_DEFAULT_ZONE_ID)
 		return v;
+	nf_conntrack_get(&ct->ct_general);
 	nf_reset_ct(skb);
 	v = nf_conntrack_in(skb, state);
+	lnat_ct_inherit(skb, ct);
+	nf_ct_put(ct);
 	/* As lnat_xlat_out() does for the flows it opens. */
 	if (v == NF_ACCEPT && !lnat_keep_off_flowtable(skb)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;
 	}
 	return v;
+}
 
-unsolicited:
-	if (lnat_syn_unsolicited(ln, skb, state->in)) {
-		LNAT_STAT_INC(ln, DROP_UNSOLICITED);
-		return NF_DROP;
+/*
+ * RFC 5382 REQ-4: a SYN from outside to a port of port_range on the
+ * interface's own address, that nothing before LOCAL_IN took (no binding,
+ * port forward, IPVS or TPROXY) and no socket of the router's own takes, is
+ * dropped, never answered at once with the stack's RST: the inside host it
+ * is meant for may be sending its own SYN to that peer (simultaneous open,
+ * TCP hole punching). Cheapest tests first: the router's own traffic
+ * passes here.
+ */
+static unsigned int lnat_local_in(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct lnat_net *ln = priv;
+	const struct iphdr *iph = ip_hdr(skb);
+	u32 range = READ_ONCE(ln->port_range);
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	struct sock *sk;
+	u16 port;
+
+	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph) || skb->sk)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	if (!th || !th->syn || th->ack || th->rst)
+		return NF_ACCEPT;
+	port = ntohs(th->dest);
+	if (port < range >> 16 || port > (range & 0xffff) ||
+	    !lnat_iface_match(ln, state->in) ||
+	    !lnat_dev_has(state->in, iph->daddr))
+		return NF_ACCEPT;
+	sk = inet_lookup(ln->net, NULL, 0, iph->saddr, th->source, iph->daddr,
+			 th->dest, state->in->ifindex);
+	if (sk) {
+		sock_gen_put(sk);
+		return NF_ACCEPT;
 	}
-	return NF_ACCEPT;
+	LNAT_STAT_INC(ln, DROP_UNSOLICITED);
+	return NF_DROP;
 }
 
 static const struct nf_hook_ops lnat_ops[] = {
@@ -451,6 +465,12 @@ static const struct nf_hook_ops lnat_ops[] = {
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_POST_ROUTING,
 		.priority	= LNAT_PRI_OUT,
+	},
+	{
+		.hook		= lnat_local_in,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= LNAT_PRI_LOCAL_IN,
 	},
 };
 
