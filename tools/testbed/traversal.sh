@@ -166,6 +166,7 @@ test_forward_precedence() {
 		}
 	}
 	EOF
+	rm -f "$tmp/state"
 	bg S python3 "$trav" reflect 192.0.2.2:80
 	bg C2 python3 "$tcpc" server 10.0.1.2 8000 "$tmp/state" close
 	busywait 20 listening
