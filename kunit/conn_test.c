@@ -234,12 +234,17 @@ static void lnat_t_inbound_bounded(struct kunit *test)
 			first = c;
 	}
 	KUNIT_EXPECT_EQ(test, e->bind->inbound, 64U);
+	/* Unanswered, it lives as briefly as an unreplied outbound one. */
+	KUNIT_EXPECT_EQ(test, lnat_timeout(ln, first),
+			(unsigned long)ln->timeout[LNAT_TO_UDP] * HZ);
 	/* The inside answers the first: it leaves the inbound share. */
 	rcu_read_lock();
 	lnat_inbound_answered(ln, first);
 	rcu_read_unlock();
 	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_INBOUND, &first->flags));
 	KUNIT_EXPECT_EQ(test, e->bind->inbound, 63U);
+	KUNIT_EXPECT_EQ(test, lnat_timeout(ln, first),
+			(unsigned long)ln->timeout[LNAT_TO_UDP_STREAM] * HZ);
 	c = lnat_t_in(ln, IPPROTO_UDP, "198.51.100.200", 9000, 6000, LNAT_TF_NONE);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(c));
 	/* Full: a new outbound mapping evicts the oldest unanswered inbound one. */

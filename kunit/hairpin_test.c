@@ -87,6 +87,16 @@ static void lnat_t_hairpin_tcp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lnat_t_port(a), pb);
 	kfree_skb(skb);
 
+	/*
+	 * A sender with the router's own address (spoofed, or its loopback
+	 * traffic) never gets a binding a SYN from outside could then reach.
+	 */
+	t = lnat_t_tuple("127.0.0.1", 22, T_EXT, pb);
+	skb = lnat_t_skb(test, &t, TCPHDR_SYN, 0, 200);
+	KUNIT_EXPECT_EQ(test, lnat_t_hp_in(test, skb), (unsigned int)NF_ACCEPT);
+	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, in_aton(T_EXT));
+	kfree_skb(skb);
+
 	/* A direct packet between the two is left alone. */
 	t = lnat_t_tuple("10.0.0.2", 6001, "10.0.1.2", 7000);
 	skb = lnat_t_skb(test, &t, TCPHDR_SYN, 0, 200);
