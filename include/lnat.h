@@ -389,6 +389,9 @@ bool lnat_bind_live(const struct lnat_net *ln, const struct lnat_bind *b,
 bool lnat_bind_retired(const struct lnat_bind *b);
 
 /* mangle.c */
+int lnat_mangle_init(void);
+void lnat_mangle_exit(void);
+int lnat_set_zone(struct net *net, struct sk_buff *skb, u16 id);
 int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 		__be32 addr, __be16 port);
 int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,

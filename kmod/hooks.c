@@ -81,13 +81,38 @@ static bool lnat_dev_has(const struct net_device *out, __be32 addr)
 }
 
 /*
+ * Conntrack's own NAT (a masquerade or snat rule beside loosenat) gave a new
+ * connection an external endpoint that a mapping answers on: the mapping
+ * moves, as when a socket of the router's own takes its port, and its
+ * binding takes no port conntrack uses (lnat_bind_get()).
+ */
+static void lnat_ct_nat_new(struct lnat_net *ln, const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	struct lnat_tuple t = {
+		.saddr = r->src.u3.ip, .daddr = r->dst.u3.ip,
+		.sport = r->src.u.all, .dport = r->dst.u.all,
+		.proto = r->dst.protonum,
+	};
+	struct lnat_entry *e;
+
+	if (t.proto == IPPROTO_ICMP) {
+		t.sport = 0;
+		t.dport = r->src.u.icmp.id;
+	}
+	e = lnat_lookup(ln, LNAT_DIR_REPLY, &t);
+	if (e)
+		lnat_remove(ln, e, true);
+}
+
+/*
  * Packets leaving a masqueraded interface that are not loosenat's to
  * translate: outside the fwmark selection; bridged, not routed (br_netfilter
  * shows them to the IPv4 hooks); on their way into an IPsec tunnel (what
  * "policy none" excludes from stock rules); or already source-NATed by
  * conntrack in their direction (snat rules, a port forward's replies).
  */
-static bool lnat_not_ours(const struct lnat_net *ln, const struct sk_buff *skb)
+static bool lnat_not_ours(struct lnat_net *ln, const struct sk_buff *skb)
 {
 	u32 mask = READ_ONCE(ln->mark_mask);
 	enum ip_conntrack_info ctinfo;
@@ -100,8 +125,12 @@ static bool lnat_not_ours(const struct lnat_net *ln, const struct sk_buff *skb)
 	if (skb_dst(skb) && dst_xfrm(skb_dst(skb)))
 		return true;
 	ct = nf_ct_get(skb, &ctinfo);
-	return ct && ct->status & (CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL ?
-				   IPS_SRC_NAT : IPS_DST_NAT);
+	if (!ct || !(ct->status & (CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL ?
+				   IPS_SRC_NAT : IPS_DST_NAT)))
+		return false;
+	if (!nf_ct_is_confirmed(ct) && ct->status & IPS_SRC_NAT)
+		lnat_ct_nat_new(ln, ct);
+	return true;
 }
 
 /* The conntrack zone tenants are kept apart by (VRFs, overlapping LANs). */
@@ -139,8 +168,9 @@ static bool lnat_keep_off_flowtable(struct sk_buff *skb)
  * 4-tuple, the mapping moves: the client's next packet gets another port.
  */
 static bool lnat_leave_alone(struct lnat_net *ln, const struct net_device *out,
-			     const struct lnat_tuple *t)
+			     const struct lnat_pkt *p)
 {
+	const struct lnat_tuple *t = &p->t;
 	struct lnat_tuple inv = {
 		.saddr = t->daddr, .daddr = t->saddr,
 		.sport = t->dport, .dport = t->sport, .proto = t->proto,
@@ -149,7 +179,8 @@ static bool lnat_leave_alone(struct lnat_net *ln, const struct net_device *out,
 
 	if (inet_addr_type_dev_table(ln->net, out, t->saddr) == RTN_LOCAL) {
 		e = lnat_lookup(ln, LNAT_DIR_REPLY, &inv);
-		if (e && t->proto != IPPROTO_ICMP)
+		/* An echo reply of the router's answers a ping: it owns no id. */
+		if (e && (t->proto != IPPROTO_ICMP || p->icmp_type == ICMP_ECHO))
 			lnat_remove(ln, e, true);
 		return true;
 	}
@@ -219,7 +250,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 				lnat_inbound_answered(ln, e);
 		}
 	} else {
-		if (lnat_leave_alone(ln, out, &p.t))
+		if (lnat_leave_alone(ln, out, &p))
 			return NF_ACCEPT;
 		if (!ext)
 			ext = lnat_masq_addr(skb, out, p.t.daddr);
@@ -331,7 +362,8 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 		lnat_tcp_update(e, LNAT_DIR_REPLY, p.tf);
 	lnat_refresh(e);
 	if (lnat_mangle(skb, p.thoff, LNAT_DIR_REPLY, e->tuple[LNAT_DIR_ORIG].saddr,
-			e->tuple[LNAT_DIR_ORIG].sport)) {
+			e->tuple[LNAT_DIR_ORIG].sport) ||
+	    lnat_set_zone(ln->net, skb, e->tuple[LNAT_DIR_ORIG].zone)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;
 	}

@@ -3,13 +3,99 @@
  * Header rewrite with incremental checksums, the way nf_nat does it: the
  * pseudo-header part of the TCP and UDP checksums follows the address, and
  * with CHECKSUM_PARTIAL (GSO included) only the pseudo-header seed changes.
+ * An answer translated back also gets the conntrack zone of its mapping.
  */
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/icmp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 #include "lnat.h"
+
+/* One template per CPU, reused while no queued packet holds it, as nft's. */
+static DEFINE_PER_CPU(struct nf_conn *, lnat_zone_tmpl);
+
+/**
+ * lnat_set_zone() - have conntrack look an answer up in its mapping's zone
+ * @net: the packet's netns
+ * @skb: an answer translated back, before conntrack (PREROUTING)
+ * @id: the conntrack zone of its mapping's outbound packets
+ *
+ * Tenants in different zones (VRFs) may share an inside address, and
+ * conntrack sees answers with it once loosenat has translated them; no
+ * rule on the WAN can tell which tenant's zone an answer belongs to, the
+ * mapping can. Zone 0 needs nothing, and a template a raw rule attached
+ * stands. The zone applies in both directions: tenants need ``ct zone
+ * set``, not ``ct original zone set``, whose answers would clash.
+ *
+ * Context: softirq, rcu_read_lock held.
+ * Return: 0, or -ENOMEM (the template was in use and none could be made).
+ */
+int lnat_set_zone(struct net *net, struct sk_buff *skb, u16 id)
+{
+	struct nf_conntrack_zone zone = {
+		.id = id, .dir = NF_CT_DEFAULT_ZONE_DIR,
+	};
+	struct nf_conn *tmpl;
+
+	if (!id || skb_nfct(skb))
+		return 0;
+	tmpl = __this_cpu_read(lnat_zone_tmpl);
+	if (likely(refcount_read(&tmpl->ct_general.use) == 1)) {
+		refcount_inc(&tmpl->ct_general.use);
+		nf_ct_zone_add(tmpl, &zone);
+	} else {
+		tmpl = nf_ct_tmpl_alloc(net, &zone, GFP_ATOMIC);
+		if (!tmpl)
+			return -ENOMEM;
+		__set_bit(IPS_CONFIRMED_BIT, &tmpl->status);
+	}
+	nf_ct_set(skb, tmpl, IP_CT_NEW);
+	return 0;
+}
+
+/**
+ * lnat_mangle_init() - make the per-CPU zone templates
+ *
+ * Context: module load, process context.
+ * Return: 0 or -ENOMEM.
+ */
+int lnat_mangle_init(void)
+{
+	struct nf_conntrack_zone zone = { .dir = NF_CT_DEFAULT_ZONE_DIR };
+	struct nf_conn *tmpl;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		tmpl = nf_ct_tmpl_alloc(&init_net, &zone, GFP_KERNEL);
+		if (!tmpl) {
+			lnat_mangle_exit();
+			return -ENOMEM;
+		}
+		__set_bit(IPS_CONFIRMED_BIT, &tmpl->status);
+		per_cpu(lnat_zone_tmpl, cpu) = tmpl;
+	}
+	return 0;
+}
+
+/**
+ * lnat_mangle_exit() - drop the zone templates; a packet still holding one
+ *	frees it when conntrack is done with it
+ *
+ * Context: module unload or failed load, process context.
+ */
+void lnat_mangle_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(lnat_zone_tmpl, cpu))
+			nf_ct_put(per_cpu(lnat_zone_tmpl, cpu));
+		per_cpu(lnat_zone_tmpl, cpu) = NULL;
+	}
+}
 
 /*
  * The port (or ICMP query identifier) of the transport header at @l4 that a

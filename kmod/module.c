@@ -11,12 +11,20 @@ static int __init lnat_init(void)
 {
 	int err;
 
-	err = lnat_cache_init();
+	err = lnat_mangle_init();
 	if (err)
 		return err;
+	err = lnat_cache_init();
+	if (err)
+		goto mangle;
 	err = lnat_netns_register();
 	if (err)
-		lnat_cache_exit();
+		goto cache;
+	return 0;
+cache:
+	lnat_cache_exit();
+mangle:
+	lnat_mangle_exit();
 	return err;
 }
 
@@ -24,6 +32,7 @@ static void __exit lnat_exit(void)
 {
 	lnat_netns_unregister();
 	lnat_cache_exit();
+	lnat_mangle_exit();
 }
 
 module_init(lnat_init);

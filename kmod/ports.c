@@ -11,6 +11,9 @@
 #include <net/inet_hashtables.h>
 #include <net/secure_seq.h>
 #include <net/udp.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 #include "lnat.h"
 
 static u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
@@ -86,16 +89,49 @@ static void lnat_pool_free(struct lnat_pool *p)
 }
 
 /*
+ * Conntrack has a connection, in either direction, between @orig's remote
+ * end and @ext:@port: one that its own NAT made (a masquerade or snat rule
+ * beside loosenat, a port forward) or the router's own, a ping included.
+ */
+static bool lnat_ct_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
+			  __be32 ext, __be16 port)
+{
+	struct nf_conntrack_tuple t = {
+		.src.l3num = NFPROTO_IPV4,
+		.src.u3.ip = orig->daddr,
+		.src.u.all = orig->dport,
+		.dst.u3.ip = ext,
+		.dst.u.all = port,
+		.dst.protonum = orig->proto,
+	};
+	struct nf_conntrack_tuple_hash *h;
+
+	if (orig->proto == IPPROTO_ICMP) {
+		t.src.u.icmp.id = port;
+		t.dst.u.icmp.type = ICMP_ECHOREPLY;
+		t.dst.u.icmp.code = 0;
+	}
+	h = nf_conntrack_find_get(ln->net, &nf_ct_zone_dflt, &t);
+	if (!h)
+		return false;
+	nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
+	return true;
+}
+
+/*
  * A socket of the router's own on @ifindex would take what @orig's remote
  * end sends to @ext:@port: UDP bound to the address, the wildcard or the
  * device, or connected to that remote end; TCP listening there, or
- * connected to that remote end.
+ * connected to that remote end. Or conntrack gives such packets to a
+ * connection of its own.
  */
 static bool lnat_sock_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
 			    __be32 ext, __be16 port, int ifindex)
 {
 	struct sock *sk;
 
+	if (lnat_ct_taken(ln, orig, ext, port))
+		return true;
 	switch (orig->proto) {
 	case IPPROTO_UDP:
 		return __udp4_lib_lookup(ln->net, orig->daddr, orig->dport, ext,

@@ -7,6 +7,8 @@
 #include <linux/icmp.h>
 #include <net/ip.h>
 #include <net/tcp.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 #include "lnat_kunit.h"
 
 #define T_EXT	"192.0.2.1"
@@ -89,6 +91,62 @@ static void lnat_t_expired_inbound(struct kunit *test)
 	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr, in_aton("10.0.0.2"));
 	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_REPLIED, &e->flags));
 	kfree_skb(skb);
+}
+
+/*
+ * An answer to a tenant's mapping (conntrack zone 3) reaches conntrack in
+ * that zone, whatever zone a rule would give the WAN; an answer to a zone-0
+ * mapping gets no template. While one packet holds the CPU's template, the
+ * next gets one of its own.
+ */
+static void lnat_t_zone_answer(struct kunit *test)
+{
+	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", 4050, "192.0.2.2", 80);
+	struct lnat_net *ln = test->priv;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct[2];
+	struct sk_buff *skb[2];
+	struct lnat_entry *e;
+	struct lnat_tuple r;
+	int i;
+
+	t.zone = 3;
+	rcu_read_lock();
+	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
+	rcu_read_unlock();
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	r = e->tuple[LNAT_DIR_REPLY];
+	for (i = 0; i < 2; i++) {
+		skb[i] = lnat_t_skb(test, &r, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
+		local_bh_disable();
+		rcu_read_lock();
+		KUNIT_EXPECT_EQ(test, lnat_xlat_in(ln, skb[i], false, NULL),
+				NF_ACCEPT);
+		rcu_read_unlock();
+		local_bh_enable();
+		LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb[i])->daddr, t.saddr);
+		ct[i] = nf_ct_get(skb[i], &ctinfo);
+		KUNIT_ASSERT_NOT_NULL(test, ct[i]);
+		KUNIT_EXPECT_TRUE(test, nf_ct_is_template(ct[i]));
+		KUNIT_EXPECT_EQ(test, nf_ct_zone(ct[i])->id, 3);
+		KUNIT_EXPECT_EQ(test, nf_ct_zone(ct[i])->dir,
+				NF_CT_DEFAULT_ZONE_DIR);
+	}
+	KUNIT_EXPECT_PTR_NE(test, ct[0], ct[1]);
+	kfree_skb(skb[0]);
+	kfree_skb(skb[1]);
+
+	e = lnat_t_tcp(test, 4051, LNAT_TF_SYN);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
+	r = e->tuple[LNAT_DIR_REPLY];
+	skb[0] = lnat_t_skb(test, &r, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
+	local_bh_disable();
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, lnat_xlat_in(ln, skb[0], false, NULL), NF_ACCEPT);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_NULL(test, nf_ct_get(skb[0], &ctinfo));
+	kfree_skb(skb[0]);
 }
 
 static void lnat_t_full(struct kunit *test)
@@ -332,6 +390,7 @@ static struct kunit_case lnat_conn_cases[] = {
 	KUNIT_CASE(lnat_t_loose_counters),
 	KUNIT_CASE(lnat_t_loose_timeout),
 	KUNIT_CASE(lnat_t_expired_inbound),
+	KUNIT_CASE(lnat_t_zone_answer),
 	KUNIT_CASE(lnat_t_full),
 	KUNIT_CASE(lnat_t_inbound_ei),
 	KUNIT_CASE(lnat_t_inbound_ad),

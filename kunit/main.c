@@ -12,12 +12,20 @@
 
 int lnat_kunit_suite_init(struct kunit_suite *suite)
 {
-	return lnat_cache_init();
+	int err = lnat_mangle_init();
+
+	if (err)
+		return err;
+	err = lnat_cache_init();
+	if (err)
+		lnat_mangle_exit();
+	return err;
 }
 
 void lnat_kunit_suite_exit(struct kunit_suite *suite)
 {
 	lnat_cache_exit();
+	lnat_mangle_exit();
 }
 
 /* Each case gets its own table (test->priv) in the initial netns. */

@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs="build-essential bc bison flex cpio rsync kmod libelf-dev libssl-dev
 	dwarves linux-source-6.1 linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static nftables iproute2 conntrack python3 xz-utils
-	sparse dkms dh-dkms debhelper dpkg-dev graphviz coturn
+	sparse dkms dh-dkms debhelper dpkg-dev graphviz coturn python3-pyftpdlib
 	$*"
 bpo=/etc/apt/sources.list.d/loosenat-backports
 export DEBIAN_FRONTEND=noninteractive

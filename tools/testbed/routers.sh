@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# Real routers' shapes, sourced by netns.sh: secondary addresses, snat rules
-# and port forwards beside loosenat, two uplinks, a WAN that loses its
-# address, a narrowed port range, the router's own sockets, flowtable
-# offload, wildcard interface names, IPsec, bridges with br_netfilter and
-# fwmark scoping. Each case runs with loosenat (MODE lnat) and, with
-# controls, the same traffic through stock masquerade (MODE stock), whose
-# rule each case adapts as an operator would.
+# Real routers' shapes, sourced by netns.sh: secondary addresses, snat and
+# masquerade rules and port forwards beside loosenat, two uplinks, a WAN
+# that loses its address, a narrowed port range, the router's own sockets
+# (ping sockets too), FTP's helper, flowtable offload, wildcard names,
+# IPsec, bridges with br_netfilter, fwmark scoping and VRFs. Each case runs
+# with loosenat (MODE lnat) and, with controls, the same traffic through
+# stock masquerade (MODE stock), whose rule each case adapts as an operator
+# would.
 
 # rcheck MODE NAME COMMAND...: a case, named as a control for stock.
 rcheck() {
@@ -20,6 +21,14 @@ rcheck() {
 stock_rule() {
 	R nft flush chain ip nat post
 	R nft add rule ip nat post "$@"
+}
+
+exited() {
+	! kill -0 "$1" 2> /dev/null
+}
+
+tcp_listening() {
+	ip netns exec "$1" ss -tlnH "sport = :$2" | grep -q .
 }
 
 udp_listening() {
@@ -178,6 +187,93 @@ test_router_socket() {
 	rcheck "$mode" "the router's own socket on a mapped port gets its answers, the client too" \
 		sh -c "grep -qx 'reply 192.0.2.2 1701' '$tmp/r' &&
 		       [ \$(grep -cx 'reply 192.0.2.2 1701' '$tmp/c1') = 2 ]"
+	stop_bg
+}
+
+# The router's own ping socket on the identifier a client's ICMP mapping
+# holds: the mapping moves, as for TCP and UDP sockets.
+test_ping_socket() {
+	local mode=$1 ns
+
+	setup "$mode"
+	for ns in router cl1; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.ping_group_range="0 0"
+	done
+	C1 python3 "$tcpc" ping 4242 192.0.2.2 > "$tmp/p1"
+	R python3 "$tcpc" ping 4242 192.0.2.2 > "$tmp/p2"
+	C1 python3 "$tcpc" ping 4242 192.0.2.2 >> "$tmp/p1"
+	rcheck "$mode" "the router's own ping socket on a client's ICMP identifier gets its echo reply, the client too" \
+		sh -c "[ \$(grep -c '^echo-reply' '$tmp/p1') = 2 ] &&
+		       grep -q '^echo-reply' '$tmp/p2'"
+}
+
+# A masquerade rule for cl2 beside loosenat for cl1, on one address: when
+# conntrack's NAT gives cl2 the endpoint cl1's mapping holds, the mapping
+# moves; the binding made then takes no port conntrack uses. Each client
+# gets only its own answers, in both rounds.
+test_ct_nat() {
+	local mode=$1 r
+
+	setup "$mode"
+	[ "$mode" = lnat ] && R nft -f - <<-EOF
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			ip saddr 10.0.1.2 oifname wan0 masquerade
+		}
+	}
+	EOF
+	rm -f "$tmp/s"
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s"
+	busywait 20 udp_listening srv 53
+	for r in 1 2; do
+		C1 python3 "$tcpc" udp-ask 5001 192.0.2.2 53 cl1 > "$tmp/a$r"
+		C2 python3 "$tcpc" udp-ask 5001 192.0.2.2 53 cl2 > "$tmp/b$r"
+	done
+	rcheck "$mode" "a masquerade rule beside loosenat on one address takes a mapping's port, then loosenat: each client only its own answers" \
+		sh -c "for f in a1 a2; do grep -qx 'got cl1' '$tmp/'\$f &&
+			   ! grep -vx 'got cl1' '$tmp/'\$f || exit 1; done
+		       for f in b1 b2; do grep -qx 'got cl2' '$tmp/'\$f &&
+			   ! grep -vx 'got cl2' '$tmp/'\$f || exit 1; done"
+	stop_bg
+}
+
+# FTP, whose helper rewrites addresses only in connections conntrack NATs:
+# the admin guide's stock rule for its control connections beside loosenat
+# (stock masquerades everything). Active mode needs the helper, passive not.
+test_ftp() {
+	local mode=$1
+
+	setup "$mode"
+	modprobe nf_nat_ftp 2> /dev/null
+	R nft -f - <<-EOF
+	table ip ftp {
+		ct helper ftp-std {
+			type "ftp" protocol tcp;
+		}
+		chain pre {
+			type filter hook prerouting priority filter;
+			tcp dport 21 ct helper set "ftp-std"
+		}
+	}
+	EOF
+	[ "$mode" = lnat ] && R nft -f - <<-EOF
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			tcp dport 21 oifname "wan0" masquerade
+		}
+	}
+	EOF
+	mkdir -p "$tmp/ftp"
+	echo data > "$tmp/ftp/file"
+	bg S python3 -m pyftpdlib -i 192.0.2.2 -p 21 -d "$tmp/ftp"
+	busywait 60 tcp_listening srv 21
+	C1 timeout 30 python3 "$tcpc" ftp-list 192.0.2.2 active > "$tmp/f"
+	C1 timeout 30 python3 "$tcpc" ftp-list 192.0.2.2 passive >> "$tmp/f"
+	rcheck "$mode" "FTP beside loosenat with the admin guide's rule for its control connections: active and passive" \
+		sh -c "[ \$(grep -cx 'listed 1' '$tmp/f') = 2 ] &&
+		       [ \$(ip netns exec srv nft list counter ip watch leak | awk '/packets/ { print \$2 }') = 0 ]"
 	stop_bg
 }
 
@@ -343,12 +439,75 @@ test_fwmark() {
 		test "$(counter xlat)" = 1 -a "$(counter leak)" -ge 1
 }
 
+# Two tenants in two VRFs, each a 10.0.0.2 asking the same server from port
+# 5001, each VRF its own conntrack zone; answers go back into the tenant's
+# VRF by a mark taken from the zone. Stock needs zones in the original
+# direction only (its answers carry its external ports); loosenat's answers
+# reach conntrack with the inside address, which tenants share, so loosenat
+# needs zones in both directions and gives each answer its mapping's zone.
+test_vrf() {
+	local mode=$1 t tbl dir=
+
+	setup "$mode"
+	modprobe vrf 2> /dev/null
+	for t in a b; do
+		tbl=$([ $t = a ] && echo 1 || echo 2)
+		ip netns del "t$t" 2> /dev/null
+		ip netns add "t$t"
+		ip link add "lan$t" netns router type veth peer name eth0 netns "t$t"
+		ip -n router -b - <<-EOF
+		link add vrf$t type vrf table 1$tbl
+		link set vrf$t up
+		link set lan$t master vrf$t
+		addr add 10.0.0.1/24 dev lan$t
+		link set lan$t up
+		route add table 1$tbl 192.0.2.0/24 dev wan0
+		rule add fwmark $tbl lookup 1$tbl pref 100
+		EOF
+		ip -n "t$t" -b - <<-EOF
+		addr add 10.0.0.2/24 dev eth0
+		link set lo up
+		link set eth0 up
+		route add default via 10.0.0.1
+		EOF
+	done
+	[ "$mode" = stock ] && dir=original
+	R nft -f - <<-EOF
+	table ip tenants {
+		chain raw {
+			type filter hook prerouting priority raw;
+			ct $dir zone set iifname map { "lana" : 1, "lanb" : 2 }
+		}
+		chain zmark {
+			type filter hook prerouting priority mangle;
+			ct zone 1 meta mark set 1
+			ct zone 2 meta mark set 2
+		}
+	}
+	EOF
+	rm -f "$tmp/s"
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s"
+	busywait 20 udp_listening srv 53
+	bg ip netns exec ta python3 "$tcpc" udp-ask 5001 192.0.2.2 53 tenant-a \
+		> "$tmp/ta"
+	ip netns exec tb python3 "$tcpc" udp-ask 5001 192.0.2.2 53 tenant-b \
+		> "$tmp/tb"
+	busywait 10 exited "${pids[-1]}"
+	rcheck "$mode" "two VRFs, each a 10.0.0.2 from port 5001 to one server: two external ports, each tenant only its own answers" \
+		sh -c "grep -qx 'got tenant-a' '$tmp/ta' && grep -qx 'got tenant-b' '$tmp/tb' &&
+		       ! grep -vx 'got tenant-a' '$tmp/ta' && ! grep -vx 'got tenant-b' '$tmp/tb' &&
+		       [ \$(ip netns exec srv awk '\$2 == \"192.0.2.1\" { print \$3 }' '$tmp/s' | sort -u | wc -l) = 2 ]"
+	stop_bg
+	ip netns del ta
+	ip netns del tb
+}
+
 ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks
-	wan_loses_address port_range router_socket flowtable wildcards ipsec
-	bridge fwmark"
+	wan_loses_address port_range router_socket ping_socket ct_nat ftp
+	flowtable wildcards ipsec bridge fwmark vrf"
 # Cases each mode reports: flowtable 2 each; wildcards 3 with loosenat, 1
 # stock.
-ROUTERS_PLAN=$((12 + 3 + controls * 13))
+ROUTERS_PLAN=$((16 + 3 + controls * 17))
 
 test_routers() {
 	local c

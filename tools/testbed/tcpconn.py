@@ -25,6 +25,12 @@ udp-send SRC SPORT DST PORT [TTL]
 udp-multi SRC SPORT DST:PORT...
                             one socket on SRC:SPORT queries each DST:PORT in
                             turn; print "reply IP PORT" for each answer.
+udp-ask SPORT DST PORT TAG   send TAG three times, a second apart, from one
+                            socket; print "got DATA" for each answer.
+ping IDENT DST               an echo request from a ping socket bound to
+                            identifier IDENT; print "echo-reply IP" or "none".
+ftp-list DST active|passive  list an FTP server's directory (anonymous);
+                            print "listed N".
 udp-flows SPORT N DST PORT  N sockets from SPORT, SPORT+1, ... each send a
                             query, again each second
                             unanswered; print "replies K" (within 5 s).
@@ -122,6 +128,17 @@ def udp_server(addr, port, state):
             pass  # a leaked private source: unreachable from here
 
 
+def datagrams(s, secs):
+    """What socket S receives within SECS seconds: (data, peer) pairs."""
+    end = time.time() + secs
+    while time.time() < end:
+        s.settimeout(max(end - time.time(), 0.01))
+        try:
+            yield s.recvfrom(2048)
+        except socket.timeout:
+            return
+
+
 def udp_client(dst, port, sport, linger):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", int(sport)))
@@ -129,13 +146,7 @@ def udp_client(dst, port, sport, linger):
     s.sendto(b"query", (dst, int(port)))
     data, peer = s.recvfrom(2048)
     print("reply %s %d" % peer, flush=True)
-    end = time.time() + float(linger)
-    while time.time() < end:
-        s.settimeout(max(end - time.time(), 0.01))
-        try:
-            data, peer = s.recvfrom(2048)
-        except socket.timeout:
-            break
+    for data, peer in datagrams(s, float(linger)):
         if peer != (dst, int(port)):
             print("extra %s %d" % peer, flush=True)
             return
@@ -161,6 +172,47 @@ def udp_multi(src, sport, *dsts):
             print("reply %s %d" % peer, flush=True)
         except socket.timeout:
             print("none", flush=True)
+
+
+def udp_ask(sport, dst, port, tag):
+    """Ask three times from one socket; print every answer's payload."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sport)))
+    for _ in range(3):
+        s.sendto(tag.encode(), (dst, int(port)))
+        for data, peer in datagrams(s, 1):
+            print("got %s" % data.decode(errors="replace"), flush=True)
+
+
+def ping(ident, dst):
+    """An echo request from a ping socket on identifier IDENT, up to 3 times."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+    s.bind(("0.0.0.0", int(ident)))
+    s.settimeout(1)
+    for seq in range(1, 4):
+        s.sendto(struct.pack("!BBHHH", 8, 0, 0, int(ident), seq) + b"lnat",
+                 (dst, 0))
+        try:
+            data, peer = s.recvfrom(2048)
+        except socket.timeout:
+            continue
+        if data[0] == 0:
+            print("echo-reply %s" % peer[0], flush=True)
+            return
+    print("none", flush=True)
+
+
+def ftp_list(dst, mode):
+    """List the FTP server's directory, in active or passive mode."""
+    import ftplib
+    f = ftplib.FTP()
+    f.connect(dst, 21, timeout=10)
+    f.login()
+    f.set_pasv(mode == "passive")
+    lines = []
+    f.retrlines("LIST", lines.append)
+    f.quit()
+    print("listed %d" % len(lines), flush=True)
 
 
 def udp_flows(sport, n, dst, port):
@@ -200,6 +252,12 @@ if __name__ == "__main__":
         udp_send(*sys.argv[2:])
     elif len(sys.argv) >= 5 and sys.argv[1] == "udp-multi":
         udp_multi(*sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "ftp-list":
+        ftp_list(*sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "ping":
+        ping(*sys.argv[2:])
+    elif len(sys.argv) == 6 and sys.argv[1] == "udp-ask":
+        udp_ask(*sys.argv[2:])
     elif len(sys.argv) == 6 and sys.argv[1] == "udp-flows":
         udp_flows(*sys.argv[2:])
     else:
