@@ -112,6 +112,7 @@ enum {
 	LNAT_F_DEAD,		/* unhashed, waiting for RCU */
 	LNAT_F_INBOUND,		/* made by an inbound packet, not answered yet */
 	LNAT_F_HAIRPIN,		/* the sender's side of a hairpinned flow */
+	LNAT_F_ZONE_REPLY,	/* its conntrack zone is its answers' too */
 };
 
 /*
@@ -391,7 +392,8 @@ bool lnat_bind_retired(const struct lnat_bind *b);
 /* mangle.c */
 int lnat_mangle_init(void);
 void lnat_mangle_exit(void);
-int lnat_set_zone(struct net *net, struct sk_buff *skb, u16 id);
+int lnat_set_zone(struct net *net, struct sk_buff *skb,
+		  const struct lnat_entry *e);
 int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 		__be32 addr, __be16 port);
 int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,

@@ -142,6 +142,16 @@ static u16 lnat_zone(const struct sk_buff *skb)
 	return ct ? nf_ct_zone_id(nf_ct_zone(ct), CTINFO2DIR(ctinfo)) : 0;
 }
 
+/* Is the packet's zone its answers' too (ct zone set, both directions)? */
+static bool lnat_zone_answers(const struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	return ct && nf_ct_zone_matches_dir(nf_ct_zone(ct),
+					    !CTINFO2DIR(ctinfo));
+}
+
 /*
  * The flowtable fast path (nftables "flow add", OpenWrt's offloading)
  * forwards a connection's packets past POSTROUTING, so past loosenat, with
@@ -261,6 +271,9 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 		e = lnat_create(ln, &p, ext, out->ifindex);
 		if (IS_ERR(e))
 			return NF_DROP;
+		/* Set before the packet leaves, so before any answer. */
+		if (p.t.zone && lnat_zone_answers(skb))
+			set_bit(LNAT_F_ZONE_REPLY, &e->flags);
 	}
 	if (!lnat_keep_off_flowtable(skb)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
@@ -363,7 +376,7 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 	lnat_refresh(e);
 	if (lnat_mangle(skb, p.thoff, LNAT_DIR_REPLY, e->tuple[LNAT_DIR_ORIG].saddr,
 			e->tuple[LNAT_DIR_ORIG].sport) ||
-	    lnat_set_zone(ln->net, skb, e->tuple[LNAT_DIR_ORIG].zone)) {
+	    lnat_set_zone(ln->net, skb, e)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;
 	}

@@ -149,7 +149,7 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 		ret = lnat_mangle_icmp(skb, thoff, ihoff, dir,
 				       e->tuple[LNAT_DIR_ORIG].saddr,
 				       e->tuple[LNAT_DIR_ORIG].sport) ?:
-		      lnat_set_zone(ln->net, skb, e->tuple[LNAT_DIR_ORIG].zone);
+		      lnat_set_zone(ln->net, skb, e);
 	else
 		ret = lnat_mangle_icmp(skb, thoff, ihoff, dir,
 				       e->tuple[LNAT_DIR_REPLY].daddr,

@@ -21,32 +21,38 @@ static DEFINE_PER_CPU(struct nf_conn *, lnat_zone_tmpl);
  * lnat_set_zone() - have conntrack look an answer up in its mapping's zone
  * @net: the packet's netns
  * @skb: an answer translated back, before conntrack (PREROUTING)
- * @id: the conntrack zone of its mapping's outbound packets
+ * @e: its mapping
  *
  * Tenants in different zones (VRFs) may share an inside address, and
  * conntrack sees answers with it once loosenat has translated them; no
  * rule on the WAN can tell which tenant's zone an answer belongs to, the
- * mapping can. Zone 0 needs nothing, and a template a raw rule attached
- * stands. The zone applies in both directions: tenants need ``ct zone
- * set``, not ``ct original zone set``, whose answers would clash.
+ * mapping can, when its zone is its answers' too (``ct zone set``; with
+ * ``ct original zone set`` answers stay in zone 0). Whatever a raw rule
+ * attached (a template, notrack) stands.
  *
- * Context: softirq, rcu_read_lock held.
+ * Context: softirq, or process context after an NFQUEUE verdict;
+ * rcu_read_lock held.
  * Return: 0, or -ENOMEM (the template was in use and none could be made).
  */
-int lnat_set_zone(struct net *net, struct sk_buff *skb, u16 id)
+int lnat_set_zone(struct net *net, struct sk_buff *skb,
+		  const struct lnat_entry *e)
 {
 	struct nf_conntrack_zone zone = {
-		.id = id, .dir = NF_CT_DEFAULT_ZONE_DIR,
+		.id = e->tuple[LNAT_DIR_ORIG].zone,
+		.dir = NF_CT_DEFAULT_ZONE_DIR,
 	};
 	struct nf_conn *tmpl;
+	int old;
 
-	if (!id || skb_nfct(skb))
+	if (!test_bit(LNAT_F_ZONE_REPLY, &e->flags) || skb_get_nfct(skb))
 		return 0;
-	tmpl = __this_cpu_read(lnat_zone_tmpl);
-	if (likely(refcount_read(&tmpl->ct_general.use) == 1)) {
-		refcount_inc(&tmpl->ct_general.use);
+	tmpl = this_cpu_read(lnat_zone_tmpl);
+	__refcount_inc(&tmpl->ct_general.use, &old);
+	if (likely(old == 1)) {
 		nf_ct_zone_add(tmpl, &zone);
 	} else {
+		/* A queued packet holds it, or one on this CPU meanwhile. */
+		refcount_dec(&tmpl->ct_general.use);
 		tmpl = nf_ct_tmpl_alloc(net, &zone, GFP_ATOMIC);
 		if (!tmpl)
 			return -ENOMEM;

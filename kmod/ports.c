@@ -89,9 +89,11 @@ static void lnat_pool_free(struct lnat_pool *p)
 }
 
 /*
- * Conntrack has a connection, in either direction, between @orig's remote
- * end and @ext:@port: one that its own NAT made (a masquerade or snat rule
+ * Conntrack has a connection between @orig's remote end and @ext:@port that
+ * its answers would go to: one its own NAT made (a masquerade or snat rule
  * beside loosenat, a port forward) or the router's own, a ping included.
+ * Not one a stray packet from that remote end opened: the remote end could
+ * move a binding at will.
  */
 static bool lnat_ct_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
 			  __be32 ext, __be16 port)
@@ -105,6 +107,8 @@ static bool lnat_ct_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
 		.dst.protonum = orig->proto,
 	};
 	struct nf_conntrack_tuple_hash *h;
+	struct nf_conn *ct;
+	bool taken;
 
 	if (orig->proto == IPPROTO_ICMP) {
 		t.src.u.icmp.id = port;
@@ -114,8 +118,11 @@ static bool lnat_ct_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
 	h = nf_conntrack_find_get(ln->net, &nf_ct_zone_dflt, &t);
 	if (!h)
 		return false;
-	nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
-	return true;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	taken = NF_CT_DIRECTION(h) == IP_CT_DIR_REPLY ||
+		ct->status & IPS_NAT_MASK;
+	nf_ct_put(ct);
+	return taken;
 }
 
 /*

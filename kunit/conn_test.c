@@ -94,38 +94,58 @@ static void lnat_t_expired_inbound(struct kunit *test)
 }
 
 /*
- * An answer to a tenant's mapping (conntrack zone 3) reaches conntrack in
- * that zone, whatever zone a rule would give the WAN; an answer to a zone-0
- * mapping gets no template. While one packet holds the CPU's template, the
- * next gets one of its own.
+ * lnat_xlat_in() on an answer to @e (that a notrack rule marked, with
+ * @untracked); what conntrack will get, or NULL.
+ */
+static struct nf_conn *lnat_t_answer(struct kunit *test, struct lnat_entry *e,
+				     struct sk_buff **skbp, bool untracked)
+{
+	struct lnat_tuple r = e->tuple[LNAT_DIR_REPLY];
+	enum ip_conntrack_info ctinfo;
+	struct sk_buff *skb;
+
+	skb = lnat_t_skb(test, &r, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
+	if (untracked)
+		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	local_bh_disable();
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, lnat_xlat_in(test->priv, skb, false, NULL),
+			NF_ACCEPT);
+	rcu_read_unlock();
+	local_bh_enable();
+	LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb)->daddr,
+			   e->tuple[LNAT_DIR_ORIG].saddr);
+	*skbp = skb;
+	return nf_ct_get(skb, &ctinfo);
+}
+
+/*
+ * An answer to a tenant's mapping (conntrack zone 3, both directions)
+ * reaches conntrack in that zone, whatever zone a rule would give the WAN;
+ * while one packet holds the CPU's template, the next gets one of its own.
+ * A zone of the original direction only (ct original zone set), or zone 0,
+ * gets no template: conntrack has those answers in zone 0; nor does an
+ * answer a notrack rule marked.
  */
 static void lnat_t_zone_answer(struct kunit *test)
 {
 	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", 4050, "192.0.2.2", 80);
-	struct lnat_net *ln = test->priv;
-	enum ip_conntrack_info ctinfo;
-	struct nf_conn *ct[2];
 	struct sk_buff *skb[2];
 	struct lnat_entry *e;
-	struct lnat_tuple r;
+	struct nf_conn *ct[2];
 	int i;
 
 	t.zone = 3;
 	rcu_read_lock();
-	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
+	e = lnat_t_create(test->priv, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
 	rcu_read_unlock();
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	r = e->tuple[LNAT_DIR_REPLY];
+	KUNIT_EXPECT_NULL(test, lnat_t_answer(test, e, &skb[0], false));
+	kfree_skb(skb[0]);
+
+	set_bit(LNAT_F_ZONE_REPLY, &e->flags);
 	for (i = 0; i < 2; i++) {
-		skb[i] = lnat_t_skb(test, &r, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
-		local_bh_disable();
-		rcu_read_lock();
-		KUNIT_EXPECT_EQ(test, lnat_xlat_in(ln, skb[i], false, NULL),
-				NF_ACCEPT);
-		rcu_read_unlock();
-		local_bh_enable();
-		LNAT_EXPECT_RAW_EQ(test, ip_hdr(skb[i])->daddr, t.saddr);
-		ct[i] = nf_ct_get(skb[i], &ctinfo);
+		ct[i] = lnat_t_answer(test, e, &skb[i], false);
 		KUNIT_ASSERT_NOT_NULL(test, ct[i]);
 		KUNIT_EXPECT_TRUE(test, nf_ct_is_template(ct[i]));
 		KUNIT_EXPECT_EQ(test, nf_ct_zone(ct[i])->id, 3);
@@ -135,17 +155,15 @@ static void lnat_t_zone_answer(struct kunit *test)
 	KUNIT_EXPECT_PTR_NE(test, ct[0], ct[1]);
 	kfree_skb(skb[0]);
 	kfree_skb(skb[1]);
+	/* A notrack rule's choice stands. */
+	KUNIT_EXPECT_NULL(test, lnat_t_answer(test, e, &skb[0], true));
+	KUNIT_EXPECT_EQ(test, skb_get_nfct(skb[0]),
+			(unsigned long)IP_CT_UNTRACKED);
+	kfree_skb(skb[0]);
 
 	e = lnat_t_tcp(test, 4051, LNAT_TF_SYN);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e));
-	r = e->tuple[LNAT_DIR_REPLY];
-	skb[0] = lnat_t_skb(test, &r, TCPHDR_SYN | TCPHDR_ACK, 0, 64);
-	local_bh_disable();
-	rcu_read_lock();
-	KUNIT_EXPECT_EQ(test, lnat_xlat_in(ln, skb[0], false, NULL), NF_ACCEPT);
-	rcu_read_unlock();
-	local_bh_enable();
-	KUNIT_EXPECT_NULL(test, nf_ct_get(skb[0], &ctinfo));
+	KUNIT_EXPECT_NULL(test, lnat_t_answer(test, e, &skb[0], false));
 	kfree_skb(skb[0]);
 }
 
