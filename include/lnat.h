@@ -128,6 +128,17 @@ enum lnat_filter {
 	LNAT_FILTER_MAX
 };
 
+/*
+ * What an unsolicited SYN to port_range gets (RFC 5382 REQ-4): dropped
+ * silently, or held 6 s and then answered with an ICMP port unreachable.
+ * The values of tcp_unsolicited_syn.
+ */
+enum lnat_unsolicited {
+	LNAT_UNSOL_DROP,
+	LNAT_UNSOL_UNREACH,
+	LNAT_UNSOL_MAX
+};
+
 enum lnat_bind_key {
 	LNAT_BIND_INT,		/* by internal address, port, protocol */
 	LNAT_BIND_EXT,		/* by external address, port, protocol */
@@ -254,6 +265,7 @@ struct lnat_net {
 
 	spinlock_t lock;		/* writers: chains, unreplied, count, pools */
 	struct list_head unreplied;
+	unsigned int reclaim_pos;	/* next bucket lnat_make_room() looks at */
 	struct hlist_head pools;	/* RCU readers: hairpin.c */
 	atomic_t count;
 	atomic_t hairpins;		/* mappings with LNAT_F_HAIRPIN */
@@ -263,6 +275,8 @@ struct lnat_net {
 	atomic_t revalidate;		/* device or address changed */
 	unsigned int gc_pos;		/* next bucket of the sweep */
 	u64 gc_slice_max;		/* ns, longest GC run between resched */
+	struct sk_buff_head held;	/* unsolicited SYNs, unsolicited.c */
+	struct delayed_work hold_work;
 
 	/* sysctl-backed settings, read locklessly on the packet path */
 	int timeout[LNAT_TO_MAX];	/* seconds */
@@ -270,6 +284,7 @@ struct lnat_net {
 	u32 port_range;			/* low << 16 | high */
 	int tcp_filtering;		/* enum lnat_filter */
 	int udp_filtering;
+	int tcp_unsolicited_syn;	/* enum lnat_unsolicited */
 	u32 mark;			/* translate only (skb->mark & mask) == mark */
 	u32 mark_mask;
 	struct lnat_ifset __rcu *ifset;
@@ -405,8 +420,20 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 			     u16 zone, bool create);
 struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
 				     u16 zone, struct lnat_pkt *p);
+unsigned int lnat_hairpin_icmp(struct lnat_net *ln, struct sk_buff *skb,
+			       enum lnat_dir dir, u16 zone);
+
+/* unsolicited.c */
+bool lnat_hold_syn(struct lnat_net *ln, struct sk_buff *skb);
+void lnat_hold_cancel(struct lnat_net *ln, const struct lnat_tuple *r);
+void lnat_hold_flush(struct lnat_net *ln, const struct net_device *dev);
+void lnat_hold_init(struct lnat_net *ln);
 
 /* icmp.c */
+int lnat_icmp_error(struct sk_buff *skb, enum lnat_dir dir,
+		    unsigned int *thoff, unsigned int *ihoff,
+		    struct lnat_tuple *emb);
+bool lnat_icmp_csum_ok(struct sk_buff *skb, unsigned int thoff);
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 		       enum lnat_dir dir, u16 zone, __be32 own);
 

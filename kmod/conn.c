@@ -9,6 +9,8 @@
 #include "lnat.h"
 
 #define LNAT_EVICT_MAX		8	/* bounded eviction work per new mapping */
+/* Buckets a full table looks at for expired mappings, per new mapping. */
+#define LNAT_RECLAIM_BUCKETS	8
 /* Unanswered mappings the outside may open through one binding. */
 #define LNAT_INBOUND_MAX	64
 
@@ -154,6 +156,37 @@ void lnat_free_batch(struct llist_head *dead)
 		kmem_cache_free(lnat_cache, e);
 }
 
+/*
+ * Reclaim the expired mappings the collector has not reached yet in the
+ * next few buckets, on from where the last call stopped, as conntrack's
+ * early drop looks at a few buckets: bounded work per new mapping, and
+ * round the table over successive calls.
+ */
+static bool lnat_reclaim(struct lnat_net *ln)
+{
+	unsigned int i, mask = (1U << ln->hash_bits) - 1;
+	unsigned int pos = ln->reclaim_pos & mask;
+	unsigned long now = jiffies;
+	struct hlist_node *tmp;
+	struct lnat_entry *e;
+	bool found = false;
+
+	lockdep_assert_held(&ln->lock);
+	for (i = 0; i < LNAT_RECLAIM_BUCKETS && !found; i++) {
+		hlist_for_each_entry_safe(e, tmp, &ln->hash[LNAT_DIR_ORIG][pos],
+					  hnode[LNAT_DIR_ORIG]) {
+			if (!lnat_expired(ln, e, now))
+				continue;
+			lnat_unlink(ln, e, NULL);
+			LNAT_STAT_INC(ln, EXPIRED);
+			found = true;
+		}
+		pos = (pos + 1) & mask;
+	}
+	ln->reclaim_pos = pos;
+	return found;
+}
+
 /* Make room by dropping the oldest mapping that never saw a reply. */
 static bool lnat_evict(struct lnat_net *ln)
 {
@@ -164,11 +197,19 @@ static bool lnat_evict(struct lnat_net *ln)
 				     unreplied);
 	if (!e)
 		return false;
+	if (lnat_expired(ln, e, jiffies))
+		LNAT_STAT_INC(ln, EXPIRED);
+	else
+		LNAT_STAT_INC(ln, EARLY_DROP);
 	lnat_unlink(ln, e, NULL);
-	LNAT_STAT_INC(ln, EARLY_DROP);
 	return true;
 }
 
+/*
+ * A full table reclaims expired mappings first (the collector may be a
+ * sweep behind), then evicts the oldest unanswered ones; answered live
+ * mappings are never evicted: then the new one is refused.
+ */
 static int lnat_make_room(struct lnat_net *ln)
 {
 	int i;
@@ -176,7 +217,7 @@ static int lnat_make_room(struct lnat_net *ln)
 	for (i = 0; i < LNAT_EVICT_MAX; i++) {
 		if (atomic_read(&ln->count) < READ_ONCE(ln->max_entries))
 			return 0;
-		if (!lnat_evict(ln))
+		if (!lnat_reclaim(ln) && !lnat_evict(ln))
 			break;
 	}
 	return atomic_read(&ln->count) < READ_ONCE(ln->max_entries) ?

@@ -11,8 +11,9 @@
  * The collector sweeps the table in runs of at most LNAT_GC_RUN_NS, a pause
  * between runs, and a longer one between sweeps: a full table costs a few
  * per cent of one CPU, not a whole walk every second. A run that finds
- * LNAT_GC_BUSY expired entries goes on at once, so a mass expiry is
- * reclaimed at full speed.
+ * LNAT_GC_BUSY expired entries, or finds a quarter of those it looked at
+ * expired (a mass expiry where each removal costs more: a debug kernel, a
+ * busy lock), goes on at once, so a mass expiry is reclaimed at full speed.
  */
 #define LNAT_GC_INTERVAL	HZ			/* between sweeps */
 #define LNAT_GC_PAUSE		(HZ / 10)		/* between runs */
@@ -51,7 +52,8 @@ static void lnat_gc_slice(struct lnat_net *ln, u64 start)
 
 static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
 					bool all, bool revalidate,
-					struct llist_head *dead)
+					struct llist_head *dead,
+					unsigned int *seen)
 {
 	unsigned long now = jiffies;
 	unsigned int removed = 0;
@@ -64,6 +66,7 @@ static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
 				  hnode[LNAT_DIR_ORIG]) {
 		bool expired = lnat_expired(ln, e, now);
 
+		(*seen)++;
 		if (!all && !expired && !(revalidate && !lnat_entry_valid(ln, e)))
 			continue;
 		if (expired)
@@ -80,12 +83,14 @@ static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
  * Remove expired entries (all of them if @all, and those whose device or
  * address went away if @revalidate) from bucket *@pos on, to the end of the
  * table or, with a @budget, until that many ns have passed; *@pos is left
- * where to go on. Process context only: the lock is held one bucket at a
- * time and the CPU is offered up every LNAT_GC_SLICE_NS, so no walk holds it
- * for long whatever the table's size.
+ * where to go on, *@seen counts the entries looked at. Process context
+ * only: the lock is held one bucket at a time and the CPU is offered up
+ * every LNAT_GC_SLICE_NS, so no walk holds it for long whatever the table's
+ * size.
  */
 static unsigned int lnat_collect_from(struct lnat_net *ln, unsigned int *pos,
-				      bool all, bool revalidate, u64 budget)
+				      bool all, bool revalidate, u64 budget,
+				      unsigned int *seen)
 {
 	unsigned int i, n = 1U << ln->hash_bits, removed = 0;
 	u64 begin = ktime_get_ns(), start = begin, now;
@@ -99,7 +104,7 @@ static unsigned int lnat_collect_from(struct lnat_net *ln, unsigned int *pos,
 				continue;
 		} else {
 			removed += lnat_collect_bucket(ln, i, all, revalidate,
-							&dead);
+							&dead, seen);
 		}
 		now = ktime_get_ns();
 		if (budget && now - begin >= budget) {
@@ -129,34 +134,34 @@ static unsigned int lnat_collect_from(struct lnat_net *ln, unsigned int *pos,
  */
 unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
 {
-	unsigned int pos = 0;
+	unsigned int pos = 0, seen = 0;
 
 	/* Most netns (every container's) masquerade nothing: skip the walk. */
 	if (!atomic_read(&ln->count))
 		return 0;
-	return lnat_collect_from(ln, &pos, all, revalidate, 0);
+	return lnat_collect_from(ln, &pos, all, revalidate, 0, &seen);
 }
 
 static void lnat_gc_work(struct work_struct *work)
 {
 	struct lnat_net *ln = container_of(to_delayed_work(work),
 					   struct lnat_net, gc_work);
+	unsigned int removed = 0, seen = 0;
 	unsigned long next = LNAT_GC_PAUSE;
-	unsigned int removed = 0;
 
 	/* A device or address went: its mappings go now, in one walk. */
 	if (atomic_xchg(&ln->revalidate, 0))
 		lnat_collect(ln, false, true);
 	if (atomic_read(&ln->count))
 		removed = lnat_collect_from(ln, &ln->gc_pos, false, false,
-					    LNAT_GC_RUN_NS);
+					    LNAT_GC_RUN_NS, &seen);
 	else
 		ln->gc_pos = 1U << ln->hash_bits;
 	if (ln->gc_pos >= 1U << ln->hash_bits) {
 		ln->gc_pos = 0;
 		next = LNAT_GC_INTERVAL;
 	}
-	if (removed >= LNAT_GC_BUSY)
+	if (removed >= LNAT_GC_BUSY || (removed && removed >= seen / 4))
 		next = 0;
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work, next);
 }

@@ -11,9 +11,12 @@
  * conntrack sees the two inside hosts talk directly, one connection for
  * both directions, as it does for stock DNAT plus SNAT hairpinning.
  *
- * ICMP queries are not hairpinned: an echo carries one identifier for both
- * ends, so it cannot be mapped on both sides at once; an echo to the
- * external address is the router's to answer.
+ * An ICMP error an inside host sends about a hairpinned packet goes back to
+ * the sender the same way (RFC 5508 REQ-7): its destination half at
+ * PREROUTING, so conntrack sees it RELATED to the two hosts' connection, its
+ * source half at POSTROUTING. ICMP queries are not hairpinned: an echo
+ * carries one identifier for both ends, so it cannot be mapped on both
+ * sides at once; an echo to the external address is the router's to answer.
  */
 #include <linux/ip.h>
 #include <linux/netfilter_bridge.h>
@@ -32,6 +35,16 @@ static bool lnat_hairpin_sender(struct lnat_net *ln, const struct sk_buff *skb,
 	    ipv4_is_multicast(saddr) || ipv4_is_loopback(saddr))
 		return false;
 	return inet_addr_type_dev_table(ln->net, skb->dev, saddr) != RTN_LOCAL;
+}
+
+/* Routed (not bridged) and within the fwmark selection. */
+static bool lnat_hairpin_selected(struct lnat_net *ln,
+				  const struct sk_buff *skb)
+{
+	u32 mask = READ_ONCE(ln->mark_mask);
+
+	return (skb->mark & mask) == (READ_ONCE(ln->mark) & mask) &&
+	       !nf_bridge_get_physoutdev(skb);
 }
 
 /* Count @a among the hairpinned mappings, once, until it is unlinked. */
@@ -72,12 +85,16 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 	struct lnat_entry *a, *b;
 	const struct lnat_bind *bind;
 	struct lnat_pkt p, q;
+	int ret;
 
 	if (!lnat_pool_addr(ln, ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
+	ret = lnat_parse(skb, LNAT_DIR_ORIG, &p);
+	/* Errors: before conntrack, so it finds their connection. */
+	if (ret > 0 && !create)
+		return lnat_hairpin_icmp(ln, skb, LNAT_DIR_REPLY, zone);
 	/* Malformed packets for the router are its stack's to refuse. */
-	if (lnat_parse(skb, LNAT_DIR_ORIG, &p) ||
-	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP))
+	if (ret || (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP))
 		return NF_ACCEPT;
 	bind = lnat_bind_lookup(ln, LNAT_BIND_EXT, p.t.daddr, p.t.dport,
 				p.t.proto);
@@ -154,13 +171,11 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
 				     u16 zone, struct lnat_pkt *p)
 {
-	u32 mask = READ_ONCE(ln->mark_mask);
 	const struct lnat_bind *bind;
 	struct lnat_entry *a;
 	struct lnat_tuple t;
 
-	if ((skb->mark & mask) != (READ_ONCE(ln->mark) & mask) ||
-	    nf_bridge_get_physoutdev(skb))
+	if (!lnat_hairpin_selected(ln, skb))
 		return NULL;
 	if (lnat_parse(skb, LNAT_DIR_ORIG, p) ||
 	    (p->t.proto != IPPROTO_TCP && p->t.proto != IPPROTO_UDP))
@@ -177,4 +192,98 @@ struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
 	if (!a || !test_bit(LNAT_F_HAIRPIN, &a->flags))
 		return NULL;
 	return a;
+}
+
+/**
+ * lnat_hairpin_icmp() - turn an error about a hairpinned packet back
+ * @ln: the netns's state
+ * @skb: an ICMP message from an inside host, on an interface that is not
+ *	masqueraded
+ * @dir: REPLY at PREROUTING, the error addressed to an external endpoint;
+ *	ORIG at POSTROUTING, leaving to the host that sent the packet
+ * @zone: its conntrack zone, 0 if none
+ *
+ * RFC 5508 REQ-7: host B's error about a packet that host A hairpinned to
+ * it (from A's external endpoint) reaches A as an error from B's external
+ * endpoint about what A sent. REPLY rewrites the outer destination and the
+ * embedded source to A's internal endpoint (A's hairpinned mapping, found
+ * through B's mapping towards A's external endpoint); ORIG then rewrites
+ * the outer source and the embedded destination to B's external endpoint
+ * (its binding, the first as in lnat_hairpin_find()). An error never
+ * creates or refreshes a mapping.
+ *
+ * Context: softirq, rcu_read_lock held.
+ * Return: NF_ACCEPT (translated, or not such an error: the router's stack
+ * has it), NF_DROP for a corrupted error (icmp_drop) or no memory.
+ */
+unsigned int lnat_hairpin_icmp(struct lnat_net *ln, struct sk_buff *skb,
+			       enum lnat_dir dir, u16 zone)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct lnat_bind *bind = NULL;
+	unsigned int thoff, ihoff;
+	struct lnat_tuple emb, key;
+	struct lnat_entry *a, *b;
+	__be32 addr;
+	__be16 port;
+
+	if (dir == LNAT_DIR_ORIG && !lnat_hairpin_selected(ln, skb))
+		return NF_ACCEPT;
+	/* Hosts answer with an error to what it quotes: its source. */
+	if (lnat_icmp_error(skb, LNAT_DIR_ORIG, &thoff, &ihoff, &emb) ||
+	    (emb.proto != IPPROTO_TCP && emb.proto != IPPROTO_UDP) ||
+	    iph->daddr != emb.saddr || iph->saddr != emb.daddr)
+		return NF_ACCEPT;
+	if (dir == LNAT_DIR_REPLY) {
+		/* emb: A's external endpoint -> B; B's mapping answers it. */
+		if (!lnat_hairpin_sender(ln, skb, iph->saddr))
+			return NF_ACCEPT;
+		key = (struct lnat_tuple){
+			.saddr = emb.daddr, .sport = emb.dport,
+			.daddr = emb.saddr, .dport = emb.sport,
+			.proto = emb.proto, .zone = zone,
+		};
+		b = lnat_lookup(ln, LNAT_DIR_ORIG, &key);
+		if (!b)
+			return NF_ACCEPT;
+		/* What B's external endpoint sends A's: A's mapping. */
+		key = (struct lnat_tuple){
+			.saddr = b->tuple[LNAT_DIR_REPLY].daddr,
+			.sport = b->tuple[LNAT_DIR_REPLY].dport,
+			.daddr = b->tuple[LNAT_DIR_REPLY].saddr,
+			.dport = b->tuple[LNAT_DIR_REPLY].sport,
+			.proto = emb.proto,
+		};
+		a = lnat_lookup(ln, LNAT_DIR_REPLY, &key);
+		if (!a)
+			return NF_ACCEPT;
+		addr = a->tuple[LNAT_DIR_ORIG].saddr;
+		port = a->tuple[LNAT_DIR_ORIG].sport;
+	} else {
+		/* emb: A -> B, as the REPLY half left it. */
+		bind = lnat_bind_lookup(ln, LNAT_BIND_INT, emb.daddr, emb.dport,
+					emb.proto);
+		if (!bind)
+			return NF_ACCEPT;
+		key = emb;
+		key.daddr = bind->ext_addr;
+		key.dport = bind->ext_port;
+		key.zone = zone;
+		a = lnat_lookup(ln, LNAT_DIR_ORIG, &key);
+		addr = bind->ext_addr;
+		port = bind->ext_port;
+	}
+	if (!a || !test_bit(LNAT_F_HAIRPIN, &a->flags))
+		return NF_ACCEPT;
+	if (!lnat_icmp_csum_ok(skb, thoff)) {
+		LNAT_STAT_INC(ln, ICMP_DROP);
+		return NF_DROP;
+	}
+	if (lnat_mangle_icmp(skb, thoff, ihoff, dir, addr, port)) {
+		LNAT_STAT_INC(ln, DROP_NOMEM);
+		return NF_DROP;
+	}
+	if (dir == LNAT_DIR_REPLY)
+		LNAT_STAT_INC(ln, ICMP_XLAT);
+	return NF_ACCEPT;
 }

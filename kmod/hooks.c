@@ -275,6 +275,9 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 		if (p.t.zone && lnat_zone_answers(skb))
 			set_bit(LNAT_F_ZONE_REPLY, &e->flags);
 	}
+	/* Simultaneous open: the remote end's SYN may be held. */
+	if (p.t.proto == IPPROTO_TCP && p.tf == LNAT_TF_SYN)
+		lnat_hold_cancel(ln, &e->tuple[LNAT_DIR_REPLY]);
 	if (!lnat_keep_off_flowtable(skb)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;
@@ -300,6 +303,8 @@ static unsigned int lnat_hairpin_out(struct lnat_net *ln, struct sk_buff *skb)
 	struct lnat_entry *a;
 	struct lnat_pkt p;
 
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		return lnat_hairpin_icmp(ln, skb, LNAT_DIR_ORIG, lnat_zone(skb));
 	a = lnat_hairpin_find(ln, skb, lnat_zone(skb), &p);
 	if (!a)
 		return NF_ACCEPT;
@@ -456,10 +461,10 @@ static unsigned int lnat_in_new(void *priv, struct sk_buff *skb,
  * RFC 5382 REQ-4: a SYN from outside to a port of port_range on the
  * interface's own address, that nothing before LOCAL_IN took (no binding,
  * port forward, IPVS or TPROXY) and no socket of the router's own takes, is
- * dropped, never answered at once with the stack's RST: the inside host it
- * is meant for may be sending its own SYN to that peer (simultaneous open,
- * TCP hole punching). Cheapest tests first: the router's own traffic
- * passes here.
+ * dropped (or held, then answered: unsolicited.c), never answered at once
+ * with the stack's RST: the inside host it is meant for may be sending its
+ * own SYN to that peer (simultaneous open, TCP hole punching). Cheapest
+ * tests first: the router's own traffic passes here.
  */
 static unsigned int lnat_local_in(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
@@ -489,6 +494,9 @@ static unsigned int lnat_local_in(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	LNAT_STAT_INC(ln, DROP_UNSOLICITED);
+	if (READ_ONCE(ln->tcp_unsolicited_syn) == LNAT_UNSOL_UNREACH &&
+	    lnat_hold_syn(ln, skb))
+		return NF_STOLEN;
 	return NF_DROP;
 }
 

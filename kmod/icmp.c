@@ -83,6 +83,57 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 }
 
 /**
+ * lnat_icmp_error() - the headers of an ICMP error, checked
+ * @skb: an IPv4 packet, network header at skb->data
+ * @dir: ORIG leaving the masqueraded interface (an embedded query's
+ *	identifier is its destination port), REPLY arriving (its source port)
+ * @thoff: set to the ICMP header's offset
+ * @ihoff: set to the embedded IPv4 header's offset
+ * @emb: set to the embedded packet's tuple, as it was sent (zone 0)
+ *
+ * Context: any.
+ * Return: 0 with the outputs set; 1 for what is no ICMP error to translate
+ * (another protocol, a query, a fragment from a local raw socket); -EINVAL
+ * for a malformed error, which is dropped.
+ */
+int lnat_icmp_error(struct sk_buff *skb, enum lnat_dir dir,
+		    unsigned int *thoff, unsigned int *ihoff,
+		    struct lnat_tuple *emb)
+{
+	unsigned int nhoff = skb_network_offset(skb), end;
+	const struct iphdr *iph;
+	struct iphdr _iph;
+
+	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+	if (!iph || iph->protocol != IPPROTO_ICMP || ip_is_fragment(iph))
+		return 1;
+	*thoff = nhoff + iph->ihl * 4;
+	end = nhoff + ntohs(iph->tot_len);
+	if (end > skb->len || *thoff > end)
+		return -EINVAL;
+	memset(emb, 0, sizeof(*emb));
+	return lnat_icmp_embedded(skb, *thoff, end, dir, emb, ihoff);
+}
+
+/**
+ * lnat_icmp_csum_ok() - is an ICMP message's checksum right?
+ * @skb: the ICMP message, network header at skb->data
+ * @thoff: its ICMP header's offset
+ *
+ * RFC 5508 REQ-3: a corrupted error is not translated. Called once the error
+ * is known to be about a mapping, so other ICMP traffic costs no checksum.
+ *
+ * Context: any.
+ * Return: true if the checksum over the ICMP message is right.
+ */
+bool lnat_icmp_csum_ok(struct sk_buff *skb, unsigned int thoff)
+{
+	unsigned int end = skb_network_offset(skb) + ntohs(ip_hdr(skb)->tot_len);
+
+	return !csum_fold(skb_checksum(skb, thoff, end - thoff, 0));
+}
+
+/**
  * lnat_icmp() - translate an ICMP error about a mapped flow
  * @ln: the netns's state
  * @skb: the ICMP packet
@@ -101,24 +152,12 @@ static int lnat_icmp_embedded(struct sk_buff *skb, unsigned int thoff,
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 		       enum lnat_dir dir, u16 zone, __be32 own)
 {
-	unsigned int nhoff = skb_network_offset(skb), thoff, end, ihoff;
+	unsigned int thoff, ihoff;
 	struct lnat_tuple emb, key;
-	const struct iphdr *iph;
 	struct lnat_entry *e;
-	struct iphdr _iph;
 	int ret;
 
-	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
-	if (!iph || iph->protocol != IPPROTO_ICMP)
-		return NF_ACCEPT;
-	/* Fragments only reach us from local raw sockets: not errors we map. */
-	if (ip_is_fragment(iph))
-		return NF_ACCEPT;
-	thoff = nhoff + iph->ihl * 4;
-	end = nhoff + ntohs(iph->tot_len);
-	if (end > skb->len || thoff > end)
-		goto drop;
-	ret = lnat_icmp_embedded(skb, thoff, end, dir, &emb, &ihoff);
+	ret = lnat_icmp_error(skb, dir, &thoff, &ihoff, &emb);
 	if (ret > 0)
 		return NF_ACCEPT;
 	if (ret < 0)
@@ -134,15 +173,14 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 	e = lnat_lookup(ln, dir, &key);
 	if (!e) {
 		/* About the router's own traffic, or nothing we mapped. */
-		if (dir == LNAT_DIR_REPLY || iph->saddr == own)
+		if (dir == LNAT_DIR_REPLY || ip_hdr(skb)->saddr == own)
 			return NF_ACCEPT;
 		goto drop;
 	}
 	/* RFC 5508 REQ-4: sent to the address the flow was translated to. */
-	if (dir == LNAT_DIR_REPLY && iph->daddr != emb.saddr)
+	if (dir == LNAT_DIR_REPLY && ip_hdr(skb)->daddr != emb.saddr)
 		goto drop;
-	/* RFC 5508 REQ-3: a corrupted error is not translated. */
-	if (csum_fold(skb_checksum(skb, thoff, end - thoff, 0)))
+	if (!lnat_icmp_csum_ok(skb, thoff))
 		goto drop;
 
 	if (dir == LNAT_DIR_REPLY)

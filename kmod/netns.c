@@ -54,6 +54,7 @@ int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
 		free_percpu(ln->stats);
 		return err;
 	}
+	lnat_hold_init(ln);
 	lnat_gc_start(ln);
 	return 0;
 }
@@ -66,6 +67,7 @@ int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
  */
 void lnat_net_teardown(struct lnat_net *ln)
 {
+	lnat_hold_flush(ln, NULL);
 	lnat_gc_stop(ln);
 	lnat_table_destroy(ln);
 	kfree(rcu_dereference_protected(ln->ifset, true));
@@ -144,8 +146,13 @@ static void lnat_revalidate(struct net_device *dev)
 static int lnat_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
 	if (event == NETDEV_DOWN)
-		lnat_revalidate(netdev_notifier_info_to_dev(ptr));
+		lnat_revalidate(dev);
+	/* Held SYNs keep their device: it may not go with them. */
+	if (event == NETDEV_UNREGISTER)
+		lnat_hold_flush(lnat_pernet(dev_net(dev)), dev);
 	return NOTIFY_DONE;
 }
 

@@ -58,6 +58,7 @@ void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits)
 	ln->port_range = 1024 << 16 | 65535;
 	ln->tcp_filtering = LNAT_FILTER_APD;
 	ln->udp_filtering = LNAT_FILTER_APD;
+	ln->tcp_unsolicited_syn = LNAT_UNSOL_DROP;
 }
 
 /**
@@ -232,12 +233,17 @@ static const char *const lnat_filter_names[LNAT_FILTER_MAX] = {
 	[LNAT_FILTER_APD]	= "address-and-port-dependent",
 };
 
-/* tcp_filtering, udp_filtering: read and written by the RFCs' names. */
-static int lnat_sysctl_filtering(LNAT_CTL_CONST struct ctl_table *table,
-				 int write, void *buffer, size_t *lenp,
-				 loff_t *ppos)
+static const char *const lnat_unsolicited_names[LNAT_UNSOL_MAX] = {
+	[LNAT_UNSOL_DROP]	= "drop",
+	[LNAT_UNSOL_UNREACH]	= "port-unreachable",
+};
+
+/* An enum setting, read and written by the names in @names. */
+static int lnat_sysctl_names(LNAT_CTL_CONST struct ctl_table *table,
+			     int write, void *buffer, size_t *lenp,
+			     loff_t *ppos, const char *const *names, int n)
 {
-	int *filter = table->data;
+	int *val = table->data;
 	char buf[32];
 	struct ctl_table tmp = {
 		.data	= buf,
@@ -245,15 +251,32 @@ static int lnat_sysctl_filtering(LNAT_CTL_CONST struct ctl_table *table,
 	};
 	int err, i;
 
-	strscpy(buf, lnat_filter_names[READ_ONCE(*filter)], sizeof(buf));
+	strscpy(buf, names[READ_ONCE(*val)], sizeof(buf));
 	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		return err;
-	i = match_string(lnat_filter_names, LNAT_FILTER_MAX, strim(buf));
+	i = match_string(names, n, strim(buf));
 	if (i < 0)
 		return -EINVAL;
-	WRITE_ONCE(*filter, i);
+	WRITE_ONCE(*val, i);
 	return 0;
+}
+
+/* tcp_filtering, udp_filtering: read and written by the RFCs' names. */
+static int lnat_sysctl_filtering(LNAT_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	return lnat_sysctl_names(table, write, buffer, lenp, ppos,
+				 lnat_filter_names, LNAT_FILTER_MAX);
+}
+
+static int lnat_sysctl_unsolicited(LNAT_CTL_CONST struct ctl_table *table,
+				   int write, void *buffer, size_t *lenp,
+				   loff_t *ppos)
+{
+	return lnat_sysctl_names(table, write, buffer, lenp, ppos,
+				 lnat_unsolicited_names, LNAT_UNSOL_MAX);
 }
 
 /*
@@ -289,6 +312,7 @@ enum {
 	LNAT_CTL_TCP_FILTERING,
 	LNAT_CTL_UDP_FILTERING,
 	LNAT_CTL_FULL_CONE,
+	LNAT_CTL_UNSOLICITED,
 	LNAT_CTL_MARK,
 	LNAT_CTL_MARK_MASK,
 	LNAT_CTL_TIMEOUT,
@@ -357,6 +381,12 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 		.mode		= 0644,
 		.proc_handler	= lnat_sysctl_full_cone,
 	},
+	[LNAT_CTL_UNSOLICITED] = {
+		.procname	= "tcp_unsolicited_syn",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= lnat_sysctl_unsolicited,
+	},
 	[LNAT_CTL_MARK] = {
 		.procname	= "mark",
 		.maxlen		= sizeof(u32),
@@ -410,6 +440,7 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	t[LNAT_CTL_TCP_FILTERING].data = &ln->tcp_filtering;
 	t[LNAT_CTL_UDP_FILTERING].data = &ln->udp_filtering;
 	t[LNAT_CTL_FULL_CONE].data = &ln->udp_filtering;
+	t[LNAT_CTL_UNSOLICITED].data = &ln->tcp_unsolicited_syn;
 	t[LNAT_CTL_MARK].data = &ln->mark;
 	t[LNAT_CTL_MARK_MASK].data = &ln->mark_mask;
 	for (i = 0; i < LNAT_TO_MAX; i++)

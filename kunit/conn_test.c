@@ -202,6 +202,43 @@ static void lnat_t_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 4);
 }
 
+/*
+ * A full table reclaims an expired mapping the collector has not reached
+ * yet before it evicts a live unanswered one.
+ */
+static void lnat_t_reclaim(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv;
+	struct lnat_entry *old, *u, *c;
+
+	ln->max_entries = 2;
+	old = lnat_t_tcp(test, 4040, LNAT_TF_SYN);
+	u = lnat_t_tcp(test, 4041, LNAT_TF_SYN);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(old));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(u));
+	lnat_set_replied(ln, old);
+	lnat_t_backdate(old, 10000);
+	/* Its bucket among the next few a full table looks at. */
+	ln->reclaim_pos = lnat_hash(ln, &old->tuple[LNAT_DIR_ORIG]) - 3;
+	rcu_read_lock();
+	c = lnat_t_tcp(test, 4042, LNAT_TF_SYN);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(c));
+	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_DEAD, &old->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(LNAT_F_DEAD, &u->flags));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EXPIRED), 1U);
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EARLY_DROP), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), 2);
+
+	/* None expired: the oldest unanswered one goes. */
+	rcu_read_lock();
+	c = lnat_t_tcp(test, 4043, LNAT_TF_SYN);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(c));
+	KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_DEAD, &u->flags));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EARLY_DROP), 1U);
+}
+
 /* An inbound packet as lnat_parse() would read it. */
 static struct lnat_entry *lnat_t_in(struct lnat_net *ln, u8 proto,
 				    const char *src, u16 sport, u16 dport,
@@ -410,6 +447,7 @@ static struct kunit_case lnat_conn_cases[] = {
 	KUNIT_CASE(lnat_t_expired_inbound),
 	KUNIT_CASE(lnat_t_zone_answer),
 	KUNIT_CASE(lnat_t_full),
+	KUNIT_CASE(lnat_t_reclaim),
 	KUNIT_CASE(lnat_t_inbound_ei),
 	KUNIT_CASE(lnat_t_inbound_ad),
 	KUNIT_CASE(lnat_t_inbound_bounded),

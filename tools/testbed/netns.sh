@@ -274,7 +274,7 @@ test_ctl() {
 	exits 2 R "$ctl" set count 5 || bad=1
 	exits 2 R "$ctl" set no_such 1 || bad=1
 	eq "$(R sysctl -n net.loosenat.udp_timeout)" 77 || bad=1
-	R "$ctl" --json get | json_holds "d['udp_timeout'] == 77 and d['port_range'] == '2000 3000' and len(d) == 22" || bad=1
+	R "$ctl" --json get | json_holds "d['udp_timeout'] == 77 and d['port_range'] == '2000 3000' and len(d) == 23" || bad=1
 	check "loosenatctl get and set every sysctl, invalid values refused with exit 2" eq "$bad" 0
 
 	bad=0

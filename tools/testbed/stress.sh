@@ -270,6 +270,7 @@ SYSCTLS=(
 	"udp_full_cone|0;1|2;-1;x"
 	"tcp_filtering|endpoint-independent;address-dependent;address-and-port-dependent|full-cone;1;endpoint"
 	"udp_filtering|endpoint-independent;address-dependent;address-and-port-dependent|full-cone;0;x"
+	"tcp_unsolicited_syn|drop;port-unreachable|reject;1;x"
 	"tcp_timeout_syn_sent|1;30;120|0;-1;1209601"
 	"tcp_timeout_syn_recv|1;60|0;x"
 	"tcp_timeout_established|1;60;7440;1209600|0;-1;1209601;x"

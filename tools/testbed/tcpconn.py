@@ -25,6 +25,10 @@ udp-send SRC SPORT DST PORT [TTL]
 udp-multi SRC SPORT DST:PORT...
                             one socket on SRC:SPORT queries each DST:PORT in
                             turn; print "reply IP PORT" for each answer.
+udp-refused SPORT DST PORT   a connected socket from SPORT sends up to three
+                            times, a second apart; print "refused" once an
+                            ICMP port unreachable reaches it, else "no answer"
+                            or "answered".
 udp-ask SPORT DST PORT TAG   send TAG three times, a second apart, from one
                             socket; print "got DATA" for each answer.
 ping IDENT DST               an echo request from a ping socket bound to
@@ -184,6 +188,25 @@ def udp_ask(sport, dst, port, tag):
             print("got %s" % data.decode(errors="replace"), flush=True)
 
 
+def udp_refused(sport, dst, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sport)))
+    s.connect((dst, int(port)))
+    s.settimeout(1)
+    for _ in range(3):
+        try:
+            s.send(b"anyone?")
+            s.recv(2048)
+            print("answered", flush=True)
+            return
+        except ConnectionRefusedError:
+            print("refused", flush=True)
+            return
+        except socket.timeout:
+            pass
+    print("no answer", flush=True)
+
+
 def ping(ident, dst):
     """An echo request from a ping socket on identifier IDENT, up to 3 times."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
@@ -256,6 +279,8 @@ if __name__ == "__main__":
         ftp_list(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == "ping":
         ping(*sys.argv[2:])
+    elif len(sys.argv) == 5 and sys.argv[1] == "udp-refused":
+        udp_refused(*sys.argv[2:])
     elif len(sys.argv) == 6 and sys.argv[1] == "udp-ask":
         udp_ask(*sys.argv[2:])
     elif len(sys.argv) == 6 and sys.argv[1] == "udp-flows":

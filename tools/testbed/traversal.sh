@@ -148,6 +148,64 @@ test_hairpin() {
 			grep -q "failed ConnectionRefusedError" "$tmp/dial"
 	fi
 	stop_bg
+	hairpin_error "$mode"
+}
+
+# icmp_unreach NS: the port unreachables NS's stack has sent.
+icmp_unreach() {
+	ip netns exec "$1" nstat -asz IcmpOutDestUnreachs | awk '/^Icmp/ { print $2 }'
+}
+
+# RFC 5508 REQ-7: cl2's port unreachable about a datagram cl1 hairpinned to
+# cl2's binding reaches cl1's connected socket, from cl2, not from the
+# router's stack (which answers in its place when the datagram stops there).
+hairpin_error() {
+	local mode=$1 port=6001 router cl2
+
+	C2 python3 "$tcpc" udp-send 10.0.1.2 6001 192.0.2.2 53
+	[ "$mode" = lnat ] && port=$(R cat /proc/net/loosenat | awk '
+		/^udp/ && / src=10.0.1.2 / && / sport=6001 / {
+			for (i = 1; i <= NF; i++) if ($i ~ /^dport=/) p = substr($i, 7)
+			print p; exit }')
+	router=$(icmp_unreach router) cl2=$(icmp_unreach cl2)
+	C1 timeout 60 python3 "$tcpc" udp-refused 6002 192.0.2.1 "$port" > "$tmp/refused"
+	echo "# udp-refused: $(cat "$tmp/refused"); unreachables sent by the router" \
+		"$router -> $(icmp_unreach router), by cl2 $cl2 -> $(icmp_unreach cl2)"
+	if [ "$mode" = lnat ]; then
+		rcheck "$mode" "hairpinned ICMP error: cl2's port unreachable reaches cl1" \
+			eq "$(cat "$tmp/refused") $(icmp_unreach router)" "refused $router"
+	else
+		rcheck "$mode" "no hairpinned ICMP error: the router's own stack refuses" \
+			eq "$(cat "$tmp/refused") $(icmp_unreach cl2)" "refused $cl2"
+	fi
+}
+
+# tcp_unsolicited_syn = port-unreachable (RFC 5382 REQ-4's SHOULD): an
+# unsolicited SYN is answered by an ICMP port unreachable 6 s after it came,
+# not sooner (the dialler's connect fails with ECONNREFUSED then); a SYN
+# the inside answers with its own within 6 s (simultaneous open) gets none,
+# nor do its retransmissions, and the connection opens.
+unsolicited_unreach() {
+	local before
+
+	R sysctl -qw net.loosenat.tcp_unsolicited_syn=port-unreachable
+	S timeout 30 python3 "$trav" dial 192.0.2.3 192.0.2.1 40000 20 > "$tmp/dial"
+	sed 's/^/# /' "$tmp/dial"
+	rcheck lnat "tcp_unsolicited_syn=port-unreachable: the SYN is refused by ICMP after 6 s" \
+		awk '/^failed ConnectionRefusedError$/ { r = 1 }
+			/^after / { s = $2 } END { exit !(r && s >= 6 && s < 15) }' "$tmp/dial"
+	sleep 8
+	before=$(icmp_unreach router)
+	bg S timeout 30 python3 "$trav" dial 192.0.2.3 192.0.2.1 40002 20 5555 > "$tmp/sdial"
+	sleep 2
+	C1 timeout 30 python3 "$trav" dial 10.0.0.2 192.0.2.3 5555 20 40002 > "$tmp/cdial"
+	busywait 30 grep -q after "$tmp/sdial"
+	sleep 8
+	sed 's/^/# srv: /' "$tmp/sdial"
+	sed 's/^/# cl1: /' "$tmp/cdial"
+	rcheck lnat "tcp_unsolicited_syn=port-unreachable: a simultaneous open drops the held SYN silently" \
+		eq "$(head -1 "$tmp/sdial") $(head -1 "$tmp/cdial") $(icmp_unreach router)" \
+		"connected connected $before"
 }
 
 # A port forward (DNAT rule) keeps its port when a binding holds the same
@@ -199,6 +257,7 @@ test_unsolicited_syn() {
 		rcheck "$mode" "an unsolicited SYN gets no RST; the router's own listener still answers" \
 			eq "$(tr '\n' ' ' < "$tmp/dial")$(($(stat drop_unsolicited) > 0))" \
 			"failed TimeoutError connected 1"
+		unsolicited_unreach
 	else
 		rcheck "$mode" "the router's stack answers an unsolicited SYN with a RST" \
 			eq "$(tr '\n' ' ' < "$tmp/dial")" "failed ConnectionRefusedError connected "
@@ -305,7 +364,7 @@ test_inbound_sweep() {
 
 # The quick run (debug kernel) keeps endpoint-independent filtering, the
 # one that creates mappings from outside.
-TRAVERSAL_PLAN=$((21 - quick * 8 + controls * 9))
+TRAVERSAL_PLAN=$((24 - quick * 8 + controls * 10))
 
 test_traversal() {
 	local f

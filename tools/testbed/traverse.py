@@ -10,8 +10,10 @@ eim SPORT WAIT ADDR:PORT... listen on SPORT, connect from SPORT to each
                             server, print "mapped IP PORT" per answer; then
                             wait WAIT seconds for a connection to the
                             listener: "accepted IP PORT" or "accepted none".
-dial SRC DST PORT           connect from SRC to DST:PORT: "connected" or
-                            "failed ERROR".
+dial SRC DST PORT [SECS [SPORT]]
+                            connect from SRC (and SPORT) to DST:PORT within
+                            SECS (5): "connected" or "failed ERROR"; with
+                            SECS, then "after N.N s".
 punch SPORT RDV PEERFILE    simultaneous open: learn the external endpoint
                             from the reflector RDV (ADDR:PORT), write it to
                             PEERFILE.mine, wait for PEERFILE.peer, connect to
@@ -79,14 +81,17 @@ def eim(sport, wait, *servers):
         print("accepted none", flush=True)
 
 
-def dial(src, dst, port):
-    s = sock(0, src)
-    s.settimeout(5)
+def dial(src, dst, port, secs=None, sport=0):
+    s = sock(sport, src)
+    s.settimeout(float(secs or 5))
+    start = time.monotonic()
     try:
         s.connect((dst, int(port)))
         print("connected", flush=True)
     except OSError as e:
         print("failed", e.__class__.__name__, flush=True)
+    if secs:
+        print("after %.1f s" % (time.monotonic() - start), flush=True)
 
 
 def punch(sport, rdv, peerfile):
