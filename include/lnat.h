@@ -413,7 +413,7 @@ int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
 		__be32 addr, __be16 port);
 int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 		     unsigned int ihoff, enum lnat_dir dir, __be32 addr,
-		     __be16 port);
+		     __be16 port, bool outer);
 
 /* hairpin.c */
 unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
@@ -424,7 +424,8 @@ unsigned int lnat_hairpin_icmp(struct lnat_net *ln, struct sk_buff *skb,
 			       enum lnat_dir dir, u16 zone);
 
 /* unsolicited.c */
-bool lnat_hold_syn(struct lnat_net *ln, struct sk_buff *skb);
+bool lnat_hold_syn(struct lnat_net *ln, struct sk_buff *skb,
+		   const struct tcphdr *th);
 void lnat_hold_cancel(struct lnat_net *ln, const struct lnat_tuple *r);
 void lnat_hold_flush(struct lnat_net *ln, const struct net_device *dev);
 void lnat_hold_init(struct lnat_net *ln);

@@ -207,9 +207,12 @@ struct lnat_entry *lnat_hairpin_find(struct lnat_net *ln, struct sk_buff *skb,
  * it (from A's external endpoint) reaches A as an error from B's external
  * endpoint about what A sent. REPLY rewrites the outer destination and the
  * embedded source to A's internal endpoint (A's hairpinned mapping, found
- * through B's mapping towards A's external endpoint); ORIG then rewrites
- * the outer source and the embedded destination to B's external endpoint
- * (its binding, the first as in lnat_hairpin_find()). An error never
+ * through B's live mapping towards A's external endpoint); ORIG then
+ * rewrites the embedded destination to B's external endpoint (its binding,
+ * the first as in lnat_hairpin_find()), and the outer source too when the
+ * error is B's own. An error from a hop between (the router itself when
+ * the packet does not fit the LAN's MTU, a router on the LAN) keeps its
+ * source, so Path MTU discovery works through a hairpin. An error never
  * creates or refreshes a mapping.
  *
  * Context: softirq, rcu_read_lock held.
@@ -229,10 +232,10 @@ unsigned int lnat_hairpin_icmp(struct lnat_net *ln, struct sk_buff *skb,
 
 	if (dir == LNAT_DIR_ORIG && !lnat_hairpin_selected(ln, skb))
 		return NF_ACCEPT;
-	/* Hosts answer with an error to what it quotes: its source. */
+	/* An error goes to the source of what it quotes. */
 	if (lnat_icmp_error(skb, LNAT_DIR_ORIG, &thoff, &ihoff, &emb) ||
 	    (emb.proto != IPPROTO_TCP && emb.proto != IPPROTO_UDP) ||
-	    iph->daddr != emb.saddr || iph->saddr != emb.daddr)
+	    iph->daddr != emb.saddr)
 		return NF_ACCEPT;
 	if (dir == LNAT_DIR_REPLY) {
 		/* emb: A's external endpoint -> B; B's mapping answers it. */
@@ -244,7 +247,7 @@ unsigned int lnat_hairpin_icmp(struct lnat_net *ln, struct sk_buff *skb,
 			.proto = emb.proto, .zone = zone,
 		};
 		b = lnat_lookup(ln, LNAT_DIR_ORIG, &key);
-		if (!b)
+		if (!b || lnat_expired(ln, b, jiffies))
 			return NF_ACCEPT;
 		/* What B's external endpoint sends A's: A's mapping. */
 		key = (struct lnat_tuple){
@@ -279,7 +282,8 @@ unsigned int lnat_hairpin_icmp(struct lnat_net *ln, struct sk_buff *skb,
 		LNAT_STAT_INC(ln, ICMP_DROP);
 		return NF_DROP;
 	}
-	if (lnat_mangle_icmp(skb, thoff, ihoff, dir, addr, port)) {
+	if (lnat_mangle_icmp(skb, thoff, ihoff, dir, addr, port,
+			     dir == LNAT_DIR_REPLY || iph->saddr == emb.daddr)) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;
 	}

@@ -14,6 +14,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_bridge.h>
+#include <net/icmp.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/xfrm.h>
@@ -269,8 +270,12 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			return NF_DROP;
 		}
 		e = lnat_create(ln, &p, ext, out->ifindex);
-		if (IS_ERR(e))
+		if (IS_ERR(e)) {
+			/* RFC 5508 REQ-8: no room or no port, so tell the sender. */
+			if (PTR_ERR(e) != -ENOMEM)
+				icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
 			return NF_DROP;
+		}
 		/* Set before the packet leaves, so before any answer. */
 		if (p.t.zone && lnat_zone_answers(skb))
 			set_bit(LNAT_F_ZONE_REPLY, &e->flags);
@@ -495,7 +500,7 @@ static unsigned int lnat_local_in(void *priv, struct sk_buff *skb,
 	}
 	LNAT_STAT_INC(ln, DROP_UNSOLICITED);
 	if (READ_ONCE(ln->tcp_unsolicited_syn) == LNAT_UNSOL_UNREACH &&
-	    lnat_hold_syn(ln, skb))
+	    lnat_hold_syn(ln, skb, th))
 		return NF_STOLEN;
 	return NF_DROP;
 }

@@ -186,12 +186,12 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 	if (dir == LNAT_DIR_REPLY)
 		ret = lnat_mangle_icmp(skb, thoff, ihoff, dir,
 				       e->tuple[LNAT_DIR_ORIG].saddr,
-				       e->tuple[LNAT_DIR_ORIG].sport) ?:
+				       e->tuple[LNAT_DIR_ORIG].sport, true) ?:
 		      lnat_set_zone(ln->net, skb, e);
 	else
 		ret = lnat_mangle_icmp(skb, thoff, ihoff, dir,
 				       e->tuple[LNAT_DIR_REPLY].daddr,
-				       e->tuple[LNAT_DIR_REPLY].dport);
+				       e->tuple[LNAT_DIR_REPLY].dport, true);
 	if (ret) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return NF_DROP;

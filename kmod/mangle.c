@@ -189,6 +189,8 @@ int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
  *	embedded source
  * @addr: the new address
  * @port: the new embedded port or query identifier (network order)
+ * @outer: rewrite the outer address too; false leaves it (an error about a
+ *	hairpinned packet from a host other than the one it quotes)
  *
  * The embedded transport checksum is updated when it lies within the error;
  * the ICMP checksum is recomputed over the whole message.
@@ -198,12 +200,12 @@ int lnat_mangle(struct sk_buff *skb, unsigned int thoff, enum lnat_dir dir,
  */
 int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 		     unsigned int ihoff, enum lnat_dir dir, __be32 addr,
-		     __be16 port)
+		     __be16 port, bool outer)
 {
 	struct iphdr *iph, *inner;
 	unsigned int ithoff, end;
 	struct icmphdr *ih;
-	__be32 *outer, *a;
+	__be32 *oa, *a;
 	__sum16 *check;
 	enum lnat_dir idir;
 	__be16 *p;
@@ -215,7 +217,7 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 	ih = (struct icmphdr *)(skb->data + thoff);
 	inner = (struct iphdr *)(skb->data + ihoff);
 	ithoff = ihoff + inner->ihl * 4;
-	outer = dir == LNAT_DIR_ORIG ? &iph->saddr : &iph->daddr;
+	oa = dir == LNAT_DIR_ORIG ? &iph->saddr : &iph->daddr;
 	a = dir == LNAT_DIR_ORIG ? &inner->daddr : &inner->saddr;
 	/* The embedded packet travelled the other way. */
 	idir = dir == LNAT_DIR_ORIG ? LNAT_DIR_REPLY : LNAT_DIR_ORIG;
@@ -225,8 +227,10 @@ int lnat_mangle_icmp(struct sk_buff *skb, unsigned int thoff,
 	if (check && (void *)(check + 1) > (void *)(skb->data + end))
 		check = NULL;
 
-	csum_replace4(&iph->check, *outer, addr);
-	*outer = addr;
+	if (outer) {
+		csum_replace4(&iph->check, *oa, addr);
+		*oa = addr;
+	}
 	if (check && inner->protocol != IPPROTO_ICMP)
 		csum_replace4(check, *a, addr);
 	if (check && p)

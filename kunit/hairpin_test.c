@@ -207,6 +207,30 @@ static void lnat_t_hairpin_error(struct kunit *test)
 	LNAT_EXPECT_RAW_EQ(test, ip_hdr(err)->saddr, in_aton(T_EXT));
 	kfree_skb(err);
 
+	/*
+	 * The router's own error about the packet on its way to B (its LAN's
+	 * MTU): the quote becomes what A sent, the source stays the router's.
+	 */
+	t = lnat_t_tuple("10.0.0.2", 6000, "10.0.1.2", 7000);
+	skb = lnat_t_skb(test, &t, TCPHDR_SYN, 0, 200);
+	err = lnat_t_unreach(test, skb);
+	kfree_skb(skb);
+	ip_hdr(err)->saddr = in_aton("10.0.0.1");
+	ip_hdr(err)->check = 0;
+	ip_hdr(err)->check = ip_fast_csum(ip_hdr(err), 5);
+	KUNIT_EXPECT_EQ(test, lnat_t_hp_icmp(test, err, LNAT_DIR_ORIG),
+			(unsigned int)NF_ACCEPT);
+	inner = (struct iphdr *)(err->data + sizeof(struct iphdr) +
+				 sizeof(struct icmphdr));
+	ports = (__be16 *)(inner + 1);
+	LNAT_EXPECT_RAW_EQ(test, ip_hdr(err)->saddr, in_aton("10.0.0.1"));
+	LNAT_EXPECT_RAW_EQ(test, inner->daddr, in_aton(T_EXT));
+	KUNIT_EXPECT_EQ(test, ntohs(ports[1]), pb);
+	LNAT_EXPECT_RAW_EQ(test, ip_fast_csum(ip_hdr(err), 5), 0);
+	LNAT_EXPECT_RAW_EQ(test, csum_fold(skb_checksum(err, sizeof(struct iphdr),
+							err->len - sizeof(struct iphdr), 0)), 0);
+	kfree_skb(err);
+
 	/* About a port A's mapping does not have: the router's. */
 	t = lnat_t_tuple(T_EXT, 6001, "10.0.1.2", 7000);
 	skb = lnat_t_skb(test, &t, TCPHDR_SYN, 0, 200);

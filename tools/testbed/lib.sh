@@ -214,6 +214,12 @@ stat1() {
 	} < <(R cat /proc/net/stat/loosenat)
 }
 
+# snmp NS COUNTER: an nstat counter of NS's stack (IcmpOutDestUnreachs...).
+snmp() {
+	ip netns exec "$1" nstat -asz "$2" | awk -v c="$2" '$1 == c { print $2 }'
+}
+icmp_unreach() { snmp "$1" IcmpOutDestUnreachs; }
+
 count() {
 	R sysctl -n net.loosenat.count
 }

@@ -289,7 +289,7 @@ test_ctl() {
 }
 
 test_table_full() {
-	local mode=$1 l0 x0
+	local mode=$1 l0 x0 u0
 
 	setup "$mode"
 	bg S python3 "$tcpc" server 192.0.2.2 80 "$tmp/state" hold
@@ -303,6 +303,7 @@ test_table_full() {
 	sleep 1
 	l0=$(counter leak)
 	x0=$(counter xlat)
+	u0=$(snmp cl1 IcmpInDestUnreachs)
 	C1 "$pkt" -f S -n 4 -i 10.0.0.2 192.0.2.2 43000 80
 	C1 "$pkt" -f R -n 4 -i 10.0.0.2 192.0.2.2 44000 80
 	sleep 2
@@ -310,6 +311,9 @@ test_table_full() {
 		check "table full: new flows dropped and counted, none leaked" \
 			test "$(count)" = 4 -a "$(stat drop_full)" = 8 -a "$(stat early_drop)" = 0 \
 			-a "$(counter leak)" = "$l0" -a "$(counter xlat)" = "$x0"
+		# RFC 5508 REQ-8 (rate-limited by the stack's icmp_ratelimit).
+		check "table full: the sender is told, ICMP administratively prohibited" \
+			test "$(snmp cl1 IcmpInDestUnreachs)" -gt "$u0"
 		# Unanswered mappings are evicted, oldest first, for new ones.
 		R sysctl -qw net.loosenat.max_entries=8
 		C1 "$pkt" -f S -n 4 -i 10.0.0.2 192.0.2.99 45000 80
@@ -535,7 +539,7 @@ test_modprobe() {
 
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
-PLAN=61
+PLAN=62
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 if [ "$quick" = 1 ]; then
 	FLAGSETS="FA R"

@@ -151,11 +151,6 @@ test_hairpin() {
 	hairpin_error "$mode"
 }
 
-# icmp_unreach NS: the port unreachables NS's stack has sent.
-icmp_unreach() {
-	ip netns exec "$1" nstat -asz IcmpOutDestUnreachs | awk '/^Icmp/ { print $2 }'
-}
-
 # RFC 5508 REQ-7: cl2's port unreachable about a datagram cl1 hairpinned to
 # cl2's binding reaches cl1's connected socket, from cl2, not from the
 # router's stack (which answers in its place when the datagram stops there).
