@@ -324,8 +324,9 @@ test_hole_punch() {
 	bg ip netns exec cl3 timeout 40 python3 "$trav" punch 7000 192.0.2.2:80 \
 		"$tmp/p3" > "$tmp/r3"
 	busywait 20 test -e "$tmp/p1.mine" -a -e "$tmp/p3.mine"
-	cp "$tmp/p1.mine" "$tmp/p3.peer"
-	cp "$tmp/p3.mine" "$tmp/p1.peer"
+	# Renamed into place: punch reads a peer file as soon as it exists.
+	cp "$tmp/p1.mine" "$tmp/p3.tmp" && mv "$tmp/p3.tmp" "$tmp/p3.peer"
+	cp "$tmp/p3.mine" "$tmp/p1.tmp" && mv "$tmp/p1.tmp" "$tmp/p1.peer"
 	busywait 40 sh -c "grep -q . '$tmp/r1' && grep -q . '$tmp/r3'"
 	sed "s/^/# $mode: cl1: /" "$tmp/r1"
 	sed "s/^/# $mode: cl3: /" "$tmp/r3"
