@@ -368,6 +368,10 @@ bool lnat_expired(const struct lnat_net *ln, const struct lnat_entry *e,
 		  unsigned long now);
 
 /* table.c */
+#define LNAT_ENTRIES_MAX	(16 * 1024 * 1024)
+extern int lnat_max_total;
+void lnat_max_total_init(void);
+bool lnat_total_room(void);
 int lnat_table_init(struct lnat_net *ln, unsigned int bits);
 void lnat_table_destroy(struct lnat_net *ln);
 u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);

@@ -205,23 +205,29 @@ static bool lnat_evict(struct lnat_net *ln)
 	return true;
 }
 
+static bool lnat_room(struct lnat_net *ln)
+{
+	return atomic_read(&ln->count) < READ_ONCE(ln->max_entries) &&
+	       lnat_total_room();
+}
+
 /*
  * A full table reclaims expired mappings first (the collector may be a
  * sweep behind), then evicts the oldest unanswered ones; answered live
- * mappings are never evicted: then the new one is refused.
+ * mappings are never evicted: then the new one is refused. The host-wide
+ * bound is met the same way, from this netns's own mappings only.
  */
 static int lnat_make_room(struct lnat_net *ln)
 {
 	int i;
 
 	for (i = 0; i < LNAT_EVICT_MAX; i++) {
-		if (atomic_read(&ln->count) < READ_ONCE(ln->max_entries))
+		if (lnat_room(ln))
 			return 0;
 		if (!lnat_reclaim(ln) && !lnat_evict(ln))
 			break;
 	}
-	return atomic_read(&ln->count) < READ_ONCE(ln->max_entries) ?
-	       0 : -ENOSPC;
+	return lnat_room(ln) ? 0 : -ENOSPC;
 }
 
 /*

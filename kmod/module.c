@@ -11,6 +11,7 @@ static int __init lnat_init(void)
 {
 	int err;
 
+	lnat_max_total_init();
 	err = lnat_mangle_init();
 	if (err)
 		return err;

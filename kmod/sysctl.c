@@ -11,7 +11,6 @@
 #include "lnat.h"
 
 #define LNAT_TIMEOUT_MAX	(14 * 24 * 3600)
-#define LNAT_ENTRIES_MAX	(16 * 1024 * 1024)
 
 /*
  * Defaults follow RFC 5382 REQ-5 (established >= 2 h 4 min, transitory >=
@@ -307,6 +306,7 @@ enum {
 	LNAT_CTL_INTERFACES,
 	LNAT_CTL_PORT_RANGE,
 	LNAT_CTL_MAX_ENTRIES,
+	LNAT_CTL_MAX_TOTAL,
 	LNAT_CTL_COUNT,
 	LNAT_CTL_FLUSH,
 	LNAT_CTL_TCP_FILTERING,
@@ -350,6 +350,15 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ONE,
 		.extra2		= &lnat_entries_max,
+	},
+	[LNAT_CTL_MAX_TOTAL] = {
+		.procname	= "max_entries_total",
+		.data		= &lnat_max_total,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= SYSCTL_INT_MAX,
 	},
 	[LNAT_CTL_COUNT] = {
 		.procname	= "count",
@@ -418,7 +427,8 @@ static const struct ctl_table lnat_sysctl_template[LNAT_CTL_MAX + 1] = {
  * lnat_sysctl_init() - register net.loosenat.* in @ln's netns
  * @ln: the netns's state, which the entries read and write
  *
- * In a netns of another user namespace, max_entries is read-only.
+ * In a netns of another user namespace, max_entries is read-only;
+ * max_entries_total, host-wide, is writable in the initial netns only.
  *
  * Context: process, the netns's init.
  * Return: 0 or -ENOMEM.
@@ -447,10 +457,13 @@ int lnat_sysctl_init(struct lnat_net *ln)
 		t[LNAT_CTL_TIMEOUT + i].data = &ln->timeout[i];
 	/*
 	 * As nf_conntrack_max: a user namespace may tune its own netns but
-	 * not grant itself more of the host's memory.
+	 * not grant itself more of the host's memory; the host-wide bound is
+	 * the initial netns's alone.
 	 */
 	if (ln->net->user_ns != &init_user_ns)
 		t[LNAT_CTL_MAX_ENTRIES].mode = 0444;
+	if (!net_eq(ln->net, &init_net))
+		t[LNAT_CTL_MAX_TOTAL].mode = 0444;
 
 	ln->sysctl_hdr = register_net_sysctl_sz(ln->net, "net/loosenat", t,
 						LNAT_CTL_MAX);

@@ -5,9 +5,46 @@
  * lock; and the peer index (mappings by binding and remote address) that
  * only the lock's holders read. What goes in and out, and when, is conn.c's and gc.c's.
  */
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/random.h>
 #include "lnat.h"
+
+/* Mappings of every netns together, and their host-wide bound. */
+static atomic_t lnat_total = ATOMIC_INIT(0);
+int lnat_max_total __read_mostly;
+
+/**
+ * lnat_max_total_init() - the default host-wide bound, from memory
+ *
+ * As nf_conntrack_max, sized from RAM: mappings may take about 1/64 of it
+ * (128 bytes each, one per 8 KiB), and never fewer than one netns's default
+ * max_entries (65536).
+ *
+ * Context: process, module load.
+ */
+void lnat_max_total_init(void)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	lnat_max_total = clamp_t(u64, ram >> 13, 65536, LNAT_ENTRIES_MAX);
+}
+
+/**
+ * lnat_total_room() - whether one more mapping stays within max_entries_total
+ *
+ * Checked under a netns's lock before its insert, which no CPU can be
+ * preempted between: leaving one slot per CPU keeps the total within the
+ * bound however many namespaces create mappings at once.
+ *
+ * Context: any.
+ * Return: true if the host-wide bound leaves room.
+ */
+bool lnat_total_room(void)
+{
+	return atomic_read(&lnat_total) + (int)num_possible_cpus() <=
+	       READ_ONCE(lnat_max_total);
+}
 
 static void lnat_hashes_free(struct lnat_net *ln)
 {
@@ -167,6 +204,7 @@ void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e)
 			       lnat_peer_head(ln, e->bind,
 					      e->tuple[LNAT_DIR_REPLY].saddr));
 	atomic_inc(&ln->count);
+	atomic_inc(&lnat_total);
 }
 
 /**
@@ -184,4 +222,5 @@ void lnat_table_unhash(struct lnat_net *ln, struct lnat_entry *e)
 	if (!hlist_unhashed(&e->pnode))
 		hlist_del(&e->pnode);
 	atomic_dec(&ln->count);
+	atomic_dec(&lnat_total);
 }

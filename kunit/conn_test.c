@@ -239,6 +239,61 @@ static void lnat_t_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_EARLY_DROP), 1U);
 }
 
+/*
+ * max_entries_total bounds all namespaces together; a netns at the bound
+ * makes room from its own unanswered mappings only.
+ */
+static struct lnat_entry *lnat_t_tcp_in(struct lnat_net *ln, u16 sport)
+{
+	struct lnat_tuple t = lnat_t_tuple("10.0.0.2", sport, "192.0.2.2", 80);
+	struct lnat_entry *e;
+
+	rcu_read_lock();
+	e = lnat_t_create(ln, &t, in_aton("192.0.2.1"), LNAT_TF_SYN);
+	rcu_read_unlock();
+	return e;
+}
+
+static void lnat_t_total(struct kunit *test)
+{
+	struct lnat_net *ln = test->priv, *ln2;
+	int saved = lnat_max_total;
+	struct lnat_entry *a, *b, *c, *u;
+
+	ln2 = kunit_kzalloc(test, sizeof(*ln2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ln2);
+	KUNIT_ASSERT_EQ(test, lnat_net_setup(ln2, &init_net, LNAT_T_BITS), 0);
+	/* A mapping is made while total + CPUs <= max: room for three. */
+	lnat_max_total = num_possible_cpus() + 2;
+	a = lnat_t_tcp_in(ln, 4050);
+	b = lnat_t_tcp_in(ln, 4051);
+	u = lnat_t_tcp_in(ln2, 4052);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(a));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(b));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(u));
+	if (!IS_ERR_OR_NULL(a) && !IS_ERR_OR_NULL(b)) {
+		lnat_set_replied(ln, a);
+		lnat_set_replied(ln, b);
+	}
+	/* ln2's unanswered mapping is not ln's to evict. */
+	c = lnat_t_tcp_in(ln, 4053);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(c), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln, LNAT_STAT_DROP_FULL), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln2->count), 1);
+	/* ln2 evicts its own for a new one; the total stays at three. */
+	rcu_read_lock();
+	c = lnat_t_tcp_in(ln2, 4054);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(c));
+	if (!IS_ERR_OR_NULL(u))
+		KUNIT_EXPECT_TRUE(test, test_bit(LNAT_F_DEAD, &u->flags));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, lnat_t_stat(ln2, LNAT_STAT_EARLY_DROP), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count) + atomic_read(&ln2->count),
+			3);
+	lnat_max_total = saved;
+	lnat_net_teardown(ln2);
+}
+
 /* An inbound packet as lnat_parse() would read it. */
 static struct lnat_entry *lnat_t_in(struct lnat_net *ln, u8 proto,
 				    const char *src, u16 sport, u16 dport,
@@ -448,6 +503,7 @@ static struct kunit_case lnat_conn_cases[] = {
 	KUNIT_CASE(lnat_t_zone_answer),
 	KUNIT_CASE(lnat_t_full),
 	KUNIT_CASE(lnat_t_reclaim),
+	KUNIT_CASE(lnat_t_total),
 	KUNIT_CASE(lnat_t_inbound_ei),
 	KUNIT_CASE(lnat_t_inbound_ad),
 	KUNIT_CASE(lnat_t_inbound_bounded),

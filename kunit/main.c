@@ -14,6 +14,7 @@ int lnat_kunit_suite_init(struct kunit_suite *suite)
 {
 	int err = lnat_mangle_init();
 
+	lnat_max_total_init();
 	if (err)
 		return err;
 	err = lnat_cache_init();

@@ -166,6 +166,7 @@ scale() {
 	# The previous table is freed in the background.
 	slab_settle
 	if [ "$c" = lnat ]; then
+		sysctl -qw net.loosenat.max_entries_total=$((4 * BUCKETS))
 		R sysctl -qw net.loosenat.tcp_timeout_syn_sent=3600 \
 			net.loosenat.max_entries=$((4 * BUCKETS))
 	else

@@ -274,7 +274,7 @@ test_ctl() {
 	exits 2 R "$ctl" set count 5 || bad=1
 	exits 2 R "$ctl" set no_such 1 || bad=1
 	eq "$(R sysctl -n net.loosenat.udp_timeout)" 77 || bad=1
-	R "$ctl" --json get | json_holds "d['udp_timeout'] == 77 and d['port_range'] == '2000 3000' and len(d) == 23" || bad=1
+	R "$ctl" --json get | json_holds "d['udp_timeout'] == 77 and d['port_range'] == '2000 3000' and len(d) == 24" || bad=1
 	check "loosenatctl get and set every sysctl, invalid values refused with exit 2" eq "$bad" 0
 
 	bad=0
@@ -330,6 +330,38 @@ test_table_full() {
 			test "$(counter leak)" -ge $((l0 + 4))
 	fi
 	stop_bg
+}
+
+# max_entries_total bounds the mappings of every netns together: router and
+# router2 flood new flows at once and stay within it, each making room from
+# its own; only the initial netns may set it (elsewhere it is read-only,
+# root's writes refused with EACCES).
+test_total() {
+	local max=$(($(nproc) + 200)) def sum f1 f2
+
+	setup lnat
+	punch_setup lnat
+	def=$(sysctl -n net.loosenat.max_entries_total)
+	sysctl -qw net.loosenat.max_entries_total="$max"
+	bg C1 timeout 60 "$pkt" -f S -n 400 -i 10.0.0.2 192.0.2.2 20000 80
+	bg ip netns exec cl3 timeout 60 "$pkt" -f S -n 400 -i 10.0.3.2 192.0.2.2 20000 80
+	wait "${pids[@]}"
+	pids=()
+	sleep 1
+	sum=$(( $(count) + $(ip netns exec router2 sysctl -n net.loosenat.count) ))
+	f1=$(( $(stat drop_full) + $(stat early_drop) ))
+	f2=$(( $(stat drop_full router2) + $(stat early_drop router2) ))
+	echo "# max_entries_total $max: $sum mappings; router refused or evicted $f1, router2 $f2"
+	check "max_entries_total: two routers' namespaces flooding at once stay within the host-wide bound" \
+		test "$sum" -le "$max" -a "$sum" -ge $((max - 2 * $(nproc))) \
+		-a "$f1" -gt 0 -a "$f2" -gt 0
+	check "max_entries_total: set in the initial netns only, read-only in others (EACCES)" \
+		sh -c "[ \"\$(ip netns exec router2 sysctl -n net.loosenat.max_entries_total)\" = $max ] &&
+			ip netns exec router sh -c 'echo 5 > /proc/sys/net/loosenat/max_entries_total' 2>&1 |
+			grep -q 'Permission denied'"
+	sysctl -qw net.loosenat.max_entries_total="$def"
+	ip netns del router2
+	ip netns del cl3
 }
 
 test_malformed() {
@@ -539,7 +571,7 @@ test_modprobe() {
 
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
-PLAN=62
+PLAN=64
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 if [ "$quick" = 1 ]; then
 	FLAGSETS="FA R"
@@ -579,6 +611,7 @@ if [ "$quick" = 0 ]; then
 fi
 test_table_full lnat
 [ "$controls" = 1 ] && test_table_full stock
+test_total
 test_malformed lnat
 [ "$controls" = 1 ] && test_malformed stock
 test_icmp_errors

@@ -267,6 +267,7 @@ SYSCTLS=(
 	"port_range|1024 65535;40000 40100;60000 60000;1 65535|0 100;2000 1000;1 65536;-1 5;x"
 	"max_entries|1;100;65536;1000000|0;-5;abc;99999999999"
 	"count||0;1;100"
+	"max_entries_total||1;100000"
 	"udp_full_cone|0;1|2;-1;x"
 	"tcp_filtering|endpoint-independent;address-dependent;address-and-port-dependent|full-cone;1;endpoint"
 	"udp_filtering|endpoint-independent;address-dependent;address-and-port-dependent|full-cone;0;x"
