@@ -10,6 +10,7 @@
 #include <linux/llist.h>
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/siphash.h>
 #include <linux/workqueue.h>
@@ -256,6 +257,13 @@ struct lnat_ifset {
  */
 struct lnat_net {
 	struct net *net;
+	/*
+	 * Serialises lnat_enable() and lnat_disable() with everything that
+	 * walks the table outside the hooks (flush, revalidation); /proc
+	 * readers find the hashes under RCU instead.
+	 */
+	struct mutex mutex;
+	bool active;			/* table allocated, hooks registered */
 	struct hlist_head *hash[LNAT_DIR_MAX];
 	struct hlist_head *bhash[LNAT_BIND_MAX];
 	/* TCP and UDP mappings by binding and remote address: who was sent to */
@@ -335,6 +343,8 @@ static inline bool lnat_iface_match(struct lnat_net *ln,
 }
 
 /* netns.c */
+void lnat_net_state_init(struct lnat_net *ln, struct net *net,
+			 unsigned int bits);
 int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits);
 void lnat_net_teardown(struct lnat_net *ln);
 int lnat_netns_register(void);
@@ -451,8 +461,8 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			   struct lnat_entry **ep);
 unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 			  bool create, struct lnat_entry **ep);
-int lnat_hooks_register(struct lnat_net *ln);
-void lnat_hooks_unregister(struct lnat_net *ln);
+int lnat_enable(struct lnat_net *ln);
+void lnat_disable(struct lnat_net *ln);
 
 /* sysctl.c */
 void lnat_sysctl_defaults(struct lnat_net *ln, unsigned int bits);

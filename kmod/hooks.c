@@ -532,14 +532,8 @@ static const struct nf_hook_ops lnat_ops[] = {
 	},
 };
 
-/**
- * lnat_hooks_register() - start translating in @ln's netns
- * @ln: the netns's state; the hooks find it in their priv, no lookup
- *
- * Context: process, the netns's init.
- * Return: 0, or the error of enabling defrag or registering the hooks.
- */
-int lnat_hooks_register(struct lnat_net *ln)
+/* The hooks find @ln in their priv, no lookup. */
+static int lnat_hooks_register(struct lnat_net *ln)
 {
 	unsigned int i;
 	int err;
@@ -559,13 +553,66 @@ int lnat_hooks_register(struct lnat_net *ln)
 }
 
 /**
- * lnat_hooks_unregister() - stop translating in @ln's netns
+ * lnat_enable() - start translating in @ln's netns
  * @ln: the netns's state
  *
- * Context: process, the netns's exit. Returns once no packet is in a hook.
+ * Allocates the table (and, the first time, the per-CPU counters), charged
+ * to the memory cgroup of the task that enables it, starts the collector and
+ * registers the hooks. Nothing if already enabled.
+ *
+ * Context: process, @ln->mutex held; may sleep.
+ * Return: 0, -ENOMEM, or the error of enabling defrag or registering the
+ * hooks.
  */
-void lnat_hooks_unregister(struct lnat_net *ln)
+int lnat_enable(struct lnat_net *ln)
 {
+	int err;
+
+	lockdep_assert_held(&ln->mutex);
+	if (ln->active)
+		return 0;
+	if (!ln->stats) {
+		struct lnat_stats __percpu *stats;
+
+		stats = alloc_percpu_gfp(struct lnat_stats, GFP_KERNEL_ACCOUNT);
+		if (!stats)
+			return -ENOMEM;
+		/* Published zeroed, for /proc/net/stat/loosenat's readers. */
+		smp_store_release(&ln->stats, stats);
+	}
+	err = lnat_table_init(ln, ln->hash_bits);
+	if (err)
+		return err;
+	lnat_gc_start(ln);
+	err = lnat_hooks_register(ln);
+	if (err) {
+		lnat_gc_stop(ln);
+		lnat_table_destroy(ln);
+		return err;
+	}
+	ln->active = true;
+	return 0;
+}
+
+/**
+ * lnat_disable() - stop translating in @ln's netns and release its table
+ * @ln: the netns's state
+ *
+ * Every mapping and held SYN goes; the counters stay. Nothing if not
+ * enabled.
+ *
+ * Context: process, @ln->mutex held; may sleep. Returns once no packet is in
+ * a hook and no /proc reader can see the table.
+ */
+void lnat_disable(struct lnat_net *ln)
+{
+	lockdep_assert_held(&ln->mutex);
+	if (!ln->active)
+		return;
 	nf_unregister_net_hooks(ln->net, ln->ops, ARRAY_SIZE(ln->ops));
 	nf_defrag_ipv4_disable(ln->net);
+	ln->active = false;
+	lnat_hold_flush(ln, NULL);
+	lnat_gc_stop(ln);
+	lnat_table_destroy(ln);
 }

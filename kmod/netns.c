@@ -29,13 +29,33 @@ static struct lnat_net *lnat_pernet(const struct net *net)
 }
 
 /**
- * lnat_net_setup() - a netns's state without any registration
+ * lnat_net_state_init() - a netns's state, idle: settings at their
+ *	defaults, nothing allocated, nothing armed
+ * @ln: the state to fill
+ * @net: its netns
+ * @bits: log2 of the hash buckets lnat_enable() will allocate
+ *
+ * Context: process.
+ */
+void lnat_net_state_init(struct lnat_net *ln, struct net *net,
+			 unsigned int bits)
+{
+	ln->net = net;
+	ln->hash_bits = bits;
+	mutex_init(&ln->mutex);
+	lnat_sysctl_defaults(ln, bits);
+	lnat_hold_init(ln);
+}
+
+/**
+ * lnat_net_setup() - a netns's state with its table, without any
+ *	registration
  * @ln: the state to fill
  * @net: its netns
  * @bits: log2 of the hash buckets
  *
- * Settings at their defaults, counters, table and collector; shared with the
- * KUnit suites, which register nothing.
+ * Counters, table and collector, as lnat_enable() makes them but with no
+ * hook; for the KUnit suites.
  *
  * Context: process; may sleep.
  * Return: 0 or -ENOMEM.
@@ -44,8 +64,7 @@ int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
 {
 	int err;
 
-	ln->net = net;
-	lnat_sysctl_defaults(ln, bits);
+	lnat_net_state_init(ln, net, bits);
 	ln->stats = alloc_percpu(struct lnat_stats);
 	if (!ln->stats)
 		return -ENOMEM;
@@ -54,7 +73,6 @@ int lnat_net_setup(struct lnat_net *ln, struct net *net, unsigned int bits)
 		free_percpu(ln->stats);
 		return err;
 	}
-	lnat_hold_init(ln);
 	lnat_gc_start(ln);
 	return 0;
 }
@@ -74,37 +92,35 @@ void lnat_net_teardown(struct lnat_net *ln)
 	free_percpu(ln->stats);
 }
 
+/*
+ * A netns costs its state, sysctl table and /proc entries; the table, the
+ * counters, the collector and the hooks come with its first interface
+ * (lnat_enable()), so the idle namespaces of a container host cost no more.
+ */
 static int __net_init lnat_net_init(struct net *net)
 {
 	struct lnat_net *ln = lnat_pernet(net);
-	unsigned int bits = order_base_2(clamp(hashsize, 16U, 1U << 24));
 	int err;
 
-	err = lnat_net_setup(ln, net, bits);
-	if (err)
-		return err;
-	if (net_eq(net, &init_net)) {
-		err = lnat_ifaces_set(ln, interfaces);
-		if (err)
-			goto err_setup;
-	}
+	lnat_net_state_init(ln, net,
+			    order_base_2(clamp(hashsize, 16U, 1U << 24)));
 	err = lnat_sysctl_init(ln);
 	if (err)
-		goto err_setup;
+		return err;
 	err = lnat_proc_init(ln);
 	if (err)
 		goto err_sysctl;
-	err = lnat_hooks_register(ln);
-	if (err)
-		goto err_proc;
+	if (net_eq(net, &init_net)) {
+		err = lnat_ifaces_set(ln, interfaces);
+		if (err)
+			goto err_proc;
+	}
 	return 0;
 
 err_proc:
 	lnat_proc_exit(ln);
 err_sysctl:
 	lnat_sysctl_exit(ln);
-err_setup:
-	lnat_net_teardown(ln);
 	return err;
 }
 
@@ -112,11 +128,14 @@ static void __net_exit lnat_net_exit(struct net *net)
 {
 	struct lnat_net *ln = lnat_pernet(net);
 
-	/* Unregistering waits for packets in flight, proc readers, writers. */
-	lnat_hooks_unregister(ln);
+	/* Readers and writers first: then nobody enables it again. */
 	lnat_proc_exit(ln);
 	lnat_sysctl_exit(ln);
-	lnat_net_teardown(ln);
+	mutex_lock(&ln->mutex);
+	lnat_disable(ln);
+	mutex_unlock(&ln->mutex);
+	kfree(rcu_dereference_protected(ln->ifset, true));
+	free_percpu(ln->stats);
 }
 
 static struct pernet_operations lnat_net_ops = {
@@ -128,19 +147,22 @@ static struct pernet_operations lnat_net_ops = {
 
 /*
  * As MASQUERADE: when a masqueraded device goes down or loses an address,
- * its mappings go. Notifiers run under RTNL; the walk itself is deferred to
- * the GC work, which the netns exit cancels synchronously.
+ * its mappings go. Notifiers run under RTNL and take the netns's mutex
+ * (never the other way round), so a disabled netns's collector is not
+ * queued again; the walk itself is deferred to the collector's work.
  */
 static void lnat_revalidate(struct net_device *dev)
 {
 	struct lnat_net *ln = lnat_pernet(dev_net(dev));
 	bool match;
 
+	mutex_lock(&ln->mutex);
 	rcu_read_lock();
-	match = lnat_iface_match(ln, dev);
+	match = ln->active && lnat_iface_match(ln, dev);
 	rcu_read_unlock();
 	if (match)
 		lnat_gc_revalidate(ln);
+	mutex_unlock(&ln->mutex);
 }
 
 static int lnat_netdev_event(struct notifier_block *nb, unsigned long event,

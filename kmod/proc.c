@@ -38,6 +38,9 @@ static struct hlist_node *lnat_seq_node(struct seq_file *s,
 	struct lnat_seq *it = s->private;
 	struct hlist_node *node;
 
+	/* A disabled netns has no table (lnat_table_destroy()). */
+	if (!heads)
+		return NULL;
 	for (; it->bucket < n; it->bucket++, it->skip = 0) {
 		i = 0;
 		for (node = rcu_dereference(hlist_first_rcu(&heads[it->bucket]));
@@ -58,11 +61,13 @@ static void *lnat_seq_find(struct seq_file *s)
 	struct hlist_node *node;
 
 	if (s->op == &lnat_bind_seq_ops) {
-		node = lnat_seq_node(s, ln->bhash[LNAT_BIND_EXT]);
+		/* Pairs with lnat_table_init()'s release: seen zeroed. */
+		node = lnat_seq_node(s, smp_load_acquire(&ln->bhash[LNAT_BIND_EXT]));
 		return node ? hlist_entry(node, struct lnat_bind,
 					  hnode[LNAT_BIND_EXT]) : NULL;
 	}
-	node = lnat_seq_node(s, ln->hash[LNAT_DIR_ORIG]);
+	/* Pairs with lnat_table_init()'s release. */
+	node = lnat_seq_node(s, smp_load_acquire(&ln->hash[LNAT_DIR_ORIG]));
 	return node ? hlist_entry(node, struct lnat_entry,
 				  hnode[LNAT_DIR_ORIG]) : NULL;
 }
@@ -225,16 +230,23 @@ static const char *const lnat_stat_names[LNAT_STAT_MAX] = {
 	[LNAT_STAT_DROP_UNSOLICITED]	= "drop_unsolicited",
 };
 
+/* Counters of a netns never enabled: zero on every CPU. */
+static const struct lnat_stats lnat_stats_zero;
+
 static void *lnat_stat_cpu(struct seq_file *s, loff_t *pos)
 {
 	struct lnat_net *ln = lnat_seq_net(s);
+	struct lnat_stats __percpu *stats;
 	int cpu;
 
 	for (cpu = *pos - 1; cpu < nr_cpu_ids; cpu++) {
 		if (!cpu_possible(cpu))
 			continue;
 		*pos = cpu + 1;
-		return per_cpu_ptr(ln->stats, cpu);
+		/* Pairs with lnat_enable()'s release; freed with the netns. */
+		stats = smp_load_acquire(&ln->stats);
+		return stats ? per_cpu_ptr(stats, cpu) :
+			       (void *)&lnat_stats_zero;
 	}
 	return NULL;
 }

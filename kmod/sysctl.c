@@ -108,10 +108,12 @@ int lnat_ifset_parse(const char *text, struct lnat_ifset *set)
  * @text: as lnat_ifset_parse() reads it
  *
  * Readers see the old set or the new one (RCU); mappings of interfaces no
- * longer listed are removed by the collector.
+ * longer listed are removed by the collector. The first interface enables
+ * loosenat in the netns (table, collector, hooks: lnat_enable()), an empty
+ * set disables it again and releases all of that.
  *
- * Context: process; writers serialised by the caller.
- * Return: 0, -EINVAL or -ENOMEM.
+ * Context: process; writers serialised by the caller; takes @ln->mutex.
+ * Return: 0, -EINVAL, -ENOMEM or the error of registering the hooks.
  */
 int lnat_ifaces_set(struct lnat_net *ln, const char *text)
 {
@@ -119,11 +121,15 @@ int lnat_ifaces_set(struct lnat_net *ln, const char *text)
 	unsigned int i;
 	int err, pos = 0;
 
-	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	set = kzalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return -ENOMEM;
 	err = lnat_ifset_parse(text, set);
+	mutex_lock(&ln->mutex);
+	if (!err && set->n)
+		err = lnat_enable(ln);
 	if (err) {
+		mutex_unlock(&ln->mutex);
 		kfree(set);
 		return err;
 	}
@@ -135,8 +141,12 @@ int lnat_ifaces_set(struct lnat_net *ln, const char *text)
 	old = rcu_replace_pointer(ln->ifset, set, true);
 	if (old)
 		kfree_rcu(old, rcu);
-	/* Mappings of interfaces no longer listed go. */
-	lnat_gc_revalidate(ln);
+	/* Mappings of interfaces no longer listed go; all of them with the last. */
+	if (set->n)
+		lnat_gc_revalidate(ln);
+	else
+		lnat_disable(ln);
+	mutex_unlock(&ln->mutex);
 	return 0;
 }
 
@@ -221,9 +231,13 @@ static int lnat_sysctl_flush(LNAT_CTL_CONST struct ctl_table *table,
 	if (!write)
 		return -EPERM;
 	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
-	if (!err)
+	if (err)
+		return err;
+	mutex_lock(&ln->mutex);
+	if (ln->active)
 		lnat_collect(ln, true, false);
-	return err;
+	mutex_unlock(&ln->mutex);
+	return 0;
 }
 
 static const char *const lnat_filter_names[LNAT_FILTER_MAX] = {
@@ -439,7 +453,7 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	int i;
 
 	t = kmemdup(lnat_sysctl_template, sizeof(lnat_sysctl_template),
-		    GFP_KERNEL);
+		    GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 	t[LNAT_CTL_INTERFACES].data = ln;

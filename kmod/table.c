@@ -46,15 +46,25 @@ bool lnat_total_room(void)
 	       READ_ONCE(lnat_max_total);
 }
 
+/* /proc readers find the hashes under RCU: NULL, a grace period, free. */
 static void lnat_hashes_free(struct lnat_net *ln)
 {
-	int i;
+	struct hlist_head *h[LNAT_DIR_MAX + LNAT_BIND_MAX + 1];
+	int i, n = 0;
 
-	for (i = 0; i < LNAT_DIR_MAX; i++)
-		kvfree(ln->hash[i]);
-	for (i = 0; i < LNAT_BIND_MAX; i++)
-		kvfree(ln->bhash[i]);
-	kvfree(ln->phash);
+	for (i = 0; i < LNAT_DIR_MAX; i++) {
+		h[n++] = ln->hash[i];
+		WRITE_ONCE(ln->hash[i], NULL);
+	}
+	for (i = 0; i < LNAT_BIND_MAX; i++) {
+		h[n++] = ln->bhash[i];
+		WRITE_ONCE(ln->bhash[i], NULL);
+	}
+	h[n++] = ln->phash;
+	ln->phash = NULL;
+	synchronize_rcu();
+	while (n--)
+		kvfree(h[n]);
 }
 
 /**
@@ -67,19 +77,17 @@ static void lnat_hashes_free(struct lnat_net *ln)
  */
 int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 {
+	struct hlist_head *h[LNAT_DIR_MAX + LNAT_BIND_MAX + 1];
 	size_t n = 1U << bits;
 	int i;
 
-	for (i = 0; i < LNAT_DIR_MAX; i++)
-		ln->hash[i] = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
-	for (i = 0; i < LNAT_BIND_MAX; i++)
-		ln->bhash[i] = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
-	ln->phash = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL);
-	if (!ln->hash[LNAT_DIR_ORIG] || !ln->hash[LNAT_DIR_REPLY] ||
-	    !ln->bhash[LNAT_BIND_INT] || !ln->bhash[LNAT_BIND_EXT] ||
-	    !ln->phash) {
-		lnat_hashes_free(ln);
-		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		h[i] = kvcalloc(n, sizeof(struct hlist_head), GFP_KERNEL_ACCOUNT);
+		if (!h[i]) {
+			while (i--)
+				kvfree(h[i]);
+			return -ENOMEM;
+		}
 	}
 	ln->hash_bits = bits;
 	get_random_bytes(&ln->hash_key, sizeof(ln->hash_key));
@@ -88,6 +96,13 @@ int lnat_table_init(struct lnat_net *ln, unsigned int bits)
 	INIT_HLIST_HEAD(&ln->pools);
 	atomic_set(&ln->count, 0);
 	atomic_set(&ln->hairpins, 0);
+	for (i = 0; i < LNAT_DIR_MAX; i++)
+		/* Zeroed before /proc readers (acquire) can find it. */
+		smp_store_release(&ln->hash[i], h[i]);
+	for (i = 0; i < LNAT_BIND_MAX; i++)
+		/* As above. */
+		smp_store_release(&ln->bhash[i], h[LNAT_DIR_MAX + i]);
+	ln->phash = h[LNAT_DIR_MAX + LNAT_BIND_MAX];
 	return 0;
 }
 
@@ -95,7 +110,8 @@ int lnat_table_init(struct lnat_net *ln, unsigned int bits)
  * lnat_table_destroy() - free the hashes of an empty table
  * @ln: the netns's state, every mapping already gone (lnat_gc_stop())
  *
- * Context: process, once no hook, proc reader or sysctl writer can reach it.
+ * Context: process, once no hook or sysctl writer can reach it; waits for
+ * the /proc readers that can.
  */
 void lnat_table_destroy(struct lnat_net *ln)
 {

@@ -13,6 +13,8 @@ $bb mount -t tmpfs tmpfs /run
 $bb mkdir -p /run/tmp
 export TMPDIR=/run/tmp
 $bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# Memory cgroups, where the kernel has them (not the debug kernel).
+$bb mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 $bb mkdir -p /run/netns /run/lock
 # kmemleak's periodic scan walks every object under rcu_read_lock, for
 # minutes under TCG, which can hold up the grace periods netns deletion

@@ -30,9 +30,10 @@ controls=1
 [ "${2:-}" = nocontrols ] && controls=0
 # LNAT_QUICK=1 (the debug kernel, where each case costs half a minute of
 # nft and netns work under the sanitizers) keeps what reaches new kernel
-# code: two flag sets of eight, loss by reload and by expiry, and no
+# code: two flag sets of eight, loss by reload and by expiry, no
 # loosenatctl or sysctl-handler cases (the stress suite writes every sysctl
-# there). Userspace and the other flags run on Debian's kernels.
+# there) and not the idle namespaces' memory (2000 namespaces). Userspace,
+# the other flags and that measure run on Debian's kernels.
 quick=${LNAT_QUICK:-0}
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/routers.sh"
@@ -396,6 +397,111 @@ test_flush_on_device() {
 	check "mappings flushed when wan0 $what" busywait 10 count_is 0
 }
 
+# The last interface disables loosenat in the netns and releases its table;
+# the first enables it again, translating at once. Disabled under traffic
+# and /proc readers on the debug kernel: stress.sh's toggle fault.
+test_enable_disable() {
+	local l0 x0
+
+	setup lnat
+	C1 "$pkt" -f S -n 3 -i 10.0.0.2 192.0.2.2 49000 80
+	busywait 5 count_is 3
+	R sysctl -qw net.loosenat.interfaces=
+	l0=$(counter leak)
+	x0=$(counter xlat)
+	check "interfaces emptied: loosenat off in the netns, its mappings gone, /proc readable and empty" \
+		test "$(count)" = 0 -a -z "$(R cat /proc/net/loosenat /proc/net/loosenat_bindings)" \
+		-a "$(stat new)" = 3
+	R sysctl -qw net.loosenat.interfaces=wan0
+	C1 "$pkt" -f F 10.0.0.2 192.0.2.2 49100 80
+	busywait 5 counter_ge xlat $((x0 + 1))
+	check "interfaces set again: the stateless FIN is translated, none leaked" \
+		test "$(count)" = 1 -a "$(counter leak)" = "$l0"
+}
+
+# The kernel's allocations, bytes: slab objects in use (slabinfo's active
+# objects by their size: a page-granular Slab would hide a few kB per
+# netns), vmalloc and per-CPU (meminfo).
+kmem() {
+	awk 'FNR == 1 { f++ } f == 1 && FNR > 2 { s += $2 * $4 }
+		f == 2 && /^(VmallocUsed|Percpu):/ { s += $2 * 1024 }
+		END { print s }' /proc/slabinfo /proc/meminfo
+}
+
+# RCU frees done, emptied slabs returned.
+kmem_settle() {
+	local f
+
+	sleep 2
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 > "$f"
+	done 2>/dev/null
+}
+
+# NS PREFIX: add namespaces PREFIX0.. in one batch, the kernel memory that
+# took printed in bytes.
+ns_batch() {
+	local i k0
+
+	kmem_settle
+	k0=$(kmem)
+	{
+		for ((i = 0; i < $1; i++)); do
+			echo "netns add $2$i"
+		done
+	} | ip -b -
+	kmem_settle
+	echo $(($(kmem) - k0))
+}
+
+# CGROUP CMD...: CMD in a new memory cgroup of that name (cgroup v2).
+in_cgroup() {
+	local cg=/sys/fs/cgroup/$1
+
+	shift
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" "$@"
+}
+
+# Issue 14: an idle netns costs loosenat its state, sysctl table and /proc
+# entries, not a table. loosenat's share: 1000 namespaces made with the
+# module loaded less 1000 made without it. One of them enabled from a
+# memory cgroup charges it its table (5 hashes of 16384 buckets, 640 KiB)
+# and counters; disabled, gives the table back (the writers' own caches,
+# a few kB, may stay charged).
+test_idle_netns() {
+	local nns=1000 i m0 m1 m2 with without per cg=/sys/fs/cgroup/lnat-t
+
+	setup lnat
+	R sysctl -qw net.loosenat.interfaces=
+	with=$(ns_batch $nns idle)
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p "$cg"
+	m0=$(cat "$cg/memory.current")
+	in_cgroup lnat-t ip netns exec idle0 sysctl -qw net.loosenat.interfaces=wan0
+	m1=$(cat "$cg/memory.current")
+	in_cgroup lnat-t ip netns exec idle0 sysctl -qw net.loosenat.interfaces=
+	kmem_settle
+	m2=$(cat "$cg/memory.current")
+	echo "# figure: enabled_netns_charged_bytes $((m1 - m0)) after_disable $((m2 - m0))"
+	check "a netns enabled charges its table to the writer's memory cgroup, disabled uncharges it" \
+		test $((m1 - m0)) -ge 655360 -a $((m1 - m2)) -ge 600000
+	rmdir "$cg"
+	rmmod loosenat
+	without=$(ns_batch $nns bare)
+	load
+	per=$(((with - without) / nns))
+	echo "# figure: netns_bytes_with_module $((with / nns)) without $((without / nns))"
+	echo "# figure: idle_netns_bytes $per"
+	{
+		for ((i = 0; i < nns; i++)); do
+			echo "netns del idle$i"
+			echo "netns del bare$i"
+		done
+	} | ip -b -
+	check "1000 idle namespaces cost loosenat $per bytes each (under 8192)" \
+		test "$per" -gt 0 -a "$per" -lt 8192
+}
+
 test_rmmod_under_traffic() {
 	local i okc=0
 
@@ -571,11 +677,11 @@ test_modprobe() {
 
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
-PLAN=64
+PLAN=68
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 if [ "$quick" = 1 ]; then
 	FLAGSETS="FA R"
-	PLAN=$((PLAN - 6 - 1 - 3 - 4))
+	PLAN=$((PLAN - 6 - 1 - 3 - 4 - 2))
 fi
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 [ -n "${LNAT_DKMS:-}" ] && PLAN=$((PLAN + 1))
@@ -620,6 +726,9 @@ test_protocols
 test_traversal
 test_flush_on_device address
 test_flush_on_device down
+test_enable_disable
+# 2000 namespaces: minutes on the debug kernel, whose objects KASAN pads.
+[ "$quick" = 0 ] && test_idle_netns
 test_rmmod_under_traffic
 test_netns_delete_under_traffic
 

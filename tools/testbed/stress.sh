@@ -151,15 +151,20 @@ test_hostile() {
 		test "$(counter leak)" -ge 1
 }
 
+# An operator's guard: private sources never leave while loosenat is out
+# (unloaded, or off in the netns).
+guard() {
+	R nft add table ip guard
+	R nft add chain ip guard post '{ type filter hook postrouting priority 300; }'
+	R nft add rule ip guard post oifname wan0 ip saddr 10.0.0.0/8 drop
+}
+
 test_fault_rmmod() {
 	local i okc=0
 
 	setup lnat
 	quiet_port
-	# An operator's guard: private sources never leave while unloaded.
-	R nft add table ip guard
-	R nft add chain ip guard post '{ type filter hook postrouting priority 300; }'
-	R nft add rule ip guard post oifname wan0 ip saddr 10.0.0.0/8 drop
+	guard
 	traffic
 	for i in $(seq "$FAULTS"); do
 		rmmod loosenat && load &&
@@ -256,6 +261,29 @@ test_fault_flush() {
 	stop_bg
 	faults=$((faults + okc))
 	check "fault: flush $FAULTS times while 4 readers read /proc/net/loosenat under traffic" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0
+}
+
+# interfaces emptied (loosenat off: table, collector and hooks released)
+# and set again, while readers read every /proc file and traffic flows; the
+# operator's guard drops what leaves untranslated while it is off.
+test_fault_toggle() {
+	local i okc=0 r
+
+	setup lnat
+	quiet_port
+	guard
+	traffic
+	for r in loosenat loosenat_bindings stat/loosenat; do
+		bg R sh -c "while :; do cat /proc/net/$r > /dev/null; done"
+	done
+	for i in $(seq "$FAULTS"); do
+		R sysctl -qw net.loosenat.interfaces= &&
+			R sysctl -qw net.loosenat.interfaces=wan0 && okc=$((okc + 1))
+	done
+	stop_bg
+	faults=$((faults + okc))
+	check "fault: loosenat disabled and enabled $FAULTS times while 3 readers read /proc under traffic" \
 		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0
 }
 
@@ -375,7 +403,7 @@ test_permissions() {
 			! { echo 9999999 > /proc/sys/net/loosenat/max_entries; } 2>/dev/null"
 }
 
-PLAN=17
+PLAN=18
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 load || { echo "Bail out! cannot load $ko"; exit 1; }
 echo "TAP version 13"
@@ -387,6 +415,7 @@ test_fault_rmmod
 test_fault_netns
 test_fault_device
 test_fault_flush
+test_fault_toggle
 test_fault_sysctl
 test_load
 
