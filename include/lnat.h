@@ -264,6 +264,7 @@ struct lnat_net {
 	 */
 	struct mutex mutex;
 	bool active;			/* table allocated, hooks registered */
+	struct mem_cgroup *memcg;	/* the enabler's: mappings charged to it */
 	struct hlist_head *hash[LNAT_DIR_MAX];
 	struct hlist_head *bhash[LNAT_BIND_MAX];
 	/* TCP and UDP mappings by binding and remote address: who was sent to */
@@ -300,6 +301,13 @@ struct lnat_net {
 	struct ctl_table_header *sysctl_hdr;
 	struct nf_hook_ops ops[4];	/* lnat_ops in hooks.c; priv = us */
 };
+
+/*
+ * Packet-path allocations (mapping, binding, port pool): charged to the
+ * active memory cgroup, the enabler's (lnat_create()); no __GFP_HIGH, so
+ * over that cgroup's limit they fail instead of being forced past it.
+ */
+#define LNAT_GFP_PKT	(GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN)
 
 #define LNAT_STAT_INC(ln, f)	this_cpu_inc((ln)->stats->s[LNAT_STAT_##f])
 

@@ -5,6 +5,8 @@
  * answered, timed out, evicted when the table is full, and freed after a
  * grace period.
  */
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "lnat.h"
 
@@ -26,7 +28,7 @@ static struct workqueue_struct *lnat_free_wq;
  */
 int lnat_cache_init(void)
 {
-	lnat_cache = KMEM_CACHE(lnat_entry, 0);
+	lnat_cache = KMEM_CACHE(lnat_entry, SLAB_ACCOUNT);
 	if (!lnat_cache)
 		return -ENOMEM;
 	lnat_free_wq = alloc_workqueue("lnat_free", WQ_UNBOUND, 0);
@@ -248,8 +250,12 @@ static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
 	case IPPROTO_UDP:
 	case IPPROTO_ICMP:
 		e->bind = lnat_bind_get(ln, orig, ext_addr, ifindex);
-		if (!e->bind)
-			return -EADDRINUSE;
+		if (IS_ERR(e->bind)) {
+			int err = PTR_ERR(e->bind);
+
+			e->bind = NULL;
+			return err;
+		}
 		e->bind->refs++;
 		reply->dport = e->bind->ext_port;
 		return 0;
@@ -259,22 +265,9 @@ static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
 	}
 }
 
-/**
- * lnat_create() - the mapping for an outbound packet that matched none
- * @ln: the netns's state
- * @p: the packet: its tuple (zone included), TCP flags or ICMP type
- * @ext_addr: the masquerade address, the egress interface's
- * @ifindex: the egress interface
- *
- * Any TCP packet creates one, not only a SYN (a loose mapping then).
- *
- * Context: rcu_read_lock held (softirq or process); takes @ln->lock.
- * Return: the mapping (perhaps one another CPU created meanwhile) or an
- * ERR_PTR: -ENOMEM, -ENOSPC (table full), -EADDRINUSE (no port), each
- * counted.
- */
-struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
-			       __be32 ext_addr, int ifindex)
+static struct lnat_entry *lnat_create_charged(struct lnat_net *ln,
+					      const struct lnat_pkt *p,
+					      __be32 ext_addr, int ifindex)
 {
 	const struct lnat_tuple *orig = &p->t;
 	enum lnat_tcp_flags tf = p->tf;
@@ -282,7 +275,7 @@ struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
 	struct lnat_entry *e, *old;
 	int err;
 
-	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
+	e = kmem_cache_zalloc(lnat_cache, LNAT_GFP_PKT);
 	if (!e) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return ERR_PTR(-ENOMEM);
@@ -316,7 +309,10 @@ struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
 	}
 	err = lnat_external(ln, e, ext_addr, ifindex);
 	if (err) {
-		LNAT_STAT_INC(ln, DROP_NOPORT);
+		if (err == -ENOMEM)
+			LNAT_STAT_INC(ln, DROP_NOMEM);
+		else
+			LNAT_STAT_INC(ln, DROP_NOPORT);
 		old = ERR_PTR(err);
 		goto out_free;
 	}
@@ -336,6 +332,34 @@ out_free:
 	spin_unlock_bh(&ln->lock);
 	kmem_cache_free(lnat_cache, e);
 	return old;
+}
+
+/**
+ * lnat_create() - the mapping for an outbound packet that matched none
+ * @ln: the netns's state
+ * @p: the packet: its tuple (zone included), TCP flags or ICMP type
+ * @ext_addr: the masquerade address, the egress interface's
+ * @ifindex: the egress interface
+ *
+ * Any TCP packet creates one, not only a SYN (a loose mapping then). The
+ * mapping, its binding and its port pool are charged to the memory cgroup
+ * that enabled the netns (in softirq the kernel charges none unless told
+ * which); over that cgroup's limit they fail, counted, rather than be
+ * forced past it.
+ *
+ * Context: rcu_read_lock held (softirq or process); takes @ln->lock.
+ * Return: the mapping (perhaps one another CPU created meanwhile) or an
+ * ERR_PTR: -ENOMEM, -ENOSPC (table full), -EADDRINUSE (no port), each
+ * counted.
+ */
+struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
+			       __be32 ext_addr, int ifindex)
+{
+	struct mem_cgroup *old = set_active_memcg(ln->memcg);
+	struct lnat_entry *e = lnat_create_charged(ln, p, ext_addr, ifindex);
+
+	set_active_memcg(old);
+	return e;
 }
 
 /*
@@ -378,6 +402,7 @@ static struct lnat_bind *lnat_inbound_bind(struct lnat_net *ln,
  * LNAT_INBOUND_MAX of them: the outside cannot fill the table.
  *
  * Context: rcu_read_lock held; takes @ln->lock if a binding holds the port.
+ * The mapping is charged as lnat_create()'s.
  * Return: the mapping; NULL when filtered (the packet is for the router
  * itself); an ERR_PTR when there is no room, counted.
  */
@@ -386,6 +411,7 @@ struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
 {
 	const struct lnat_tuple *reply = &p->t;
 	struct lnat_entry *e, *old;
+	struct mem_cgroup *memcg;
 	struct lnat_tuple *orig;
 	struct lnat_bind *b;
 	int filter, err;
@@ -408,7 +434,9 @@ struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
 	    !lnat_bind_lookup(ln, LNAT_BIND_EXT, reply->daddr, reply->dport,
 			      reply->proto))
 		return NULL;
-	e = kmem_cache_zalloc(lnat_cache, GFP_ATOMIC);
+	memcg = set_active_memcg(ln->memcg);
+	e = kmem_cache_zalloc(lnat_cache, LNAT_GFP_PKT);
+	set_active_memcg(memcg);
 	if (!e) {
 		LNAT_STAT_INC(ln, DROP_NOMEM);
 		return ERR_PTR(-ENOMEM);

@@ -10,6 +10,7 @@
  */
 #include <linux/ip.h>
 #include <linux/inetdevice.h>
+#include <linux/memcontrol.h>
 #include <linux/tcp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -557,8 +558,9 @@ static int lnat_hooks_register(struct lnat_net *ln)
  * @ln: the netns's state
  *
  * Allocates the table (and, the first time, the per-CPU counters), charged
- * to the memory cgroup of the task that enables it, starts the collector and
- * registers the hooks. Nothing if already enabled.
+ * to the memory cgroup of the task that enables it, as the mappings will be
+ * (lnat_create()); starts the collector and registers the hooks. Nothing if
+ * already enabled.
  *
  * Context: process, @ln->mutex held; may sleep.
  * Return: 0, -ENOMEM, or the error of enabling defrag or registering the
@@ -583,11 +585,13 @@ int lnat_enable(struct lnat_net *ln)
 	err = lnat_table_init(ln, ln->hash_bits);
 	if (err)
 		return err;
+	ln->memcg = get_mem_cgroup_from_mm(current->mm);
 	lnat_gc_start(ln);
 	err = lnat_hooks_register(ln);
 	if (err) {
 		lnat_gc_stop(ln);
 		lnat_table_destroy(ln);
+		mem_cgroup_put(ln->memcg);
 		return err;
 	}
 	ln->active = true;
@@ -615,4 +619,6 @@ void lnat_disable(struct lnat_net *ln)
 	lnat_hold_flush(ln, NULL);
 	lnat_gc_stop(ln);
 	lnat_table_destroy(ln);
+	mem_cgroup_put(ln->memcg);
+	ln->memcg = NULL;
 }

@@ -66,10 +66,10 @@ static struct lnat_pool *lnat_pool_get(struct lnat_net *ln, __be32 ext,
 	hlist_for_each_entry(p, &ln->pools, node)
 		if (p->addr == ext && p->proto == proto)
 			return p;
-	p = kzalloc(sizeof(*p), GFP_ATOMIC);
+	p = kzalloc(sizeof(*p), LNAT_GFP_PKT);
 	if (!p)
 		return NULL;
-	p->used = bitmap_zalloc(LNAT_POOL_BITS, GFP_ATOMIC);
+	p->used = bitmap_zalloc(LNAT_POOL_BITS, LNAT_GFP_PKT);
 	if (!p->used) {
 		kfree(p);
 		return NULL;
@@ -314,9 +314,10 @@ static struct lnat_bind *lnat_bind_find(struct lnat_net *ln,
  * (RFC 4787 REQ-3a, REQ-4). ICMP identifiers may take any value. A port a
  * socket of the router's own takes on that interface is never given.
  *
- * Context: @ln->lock and rcu_read_lock held; allocates with GFP_ATOMIC.
- * Return: the binding, its reference not yet taken; NULL when every port
- * of the range is held, or no memory.
+ * Context: @ln->lock and rcu_read_lock held; allocates with LNAT_GFP_PKT.
+ * Return: the binding, its reference not yet taken; ERR_PTR(-EADDRINUSE)
+ * when every port of the range is held, ERR_PTR(-ENOMEM) when it could not
+ * be allocated (the memory cgroup's limit, LNAT_GFP_PKT).
  */
 struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 				const struct lnat_tuple *orig, __be32 ext_addr,
@@ -324,7 +325,7 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 {
 	u32 lo = 0, hi = 65535, want = ntohs(orig->sport);
 	struct lnat_pool *pool;
-	int port;
+	int port, err;
 	struct lnat_bind *b;
 
 	lockdep_assert_held(&ln->lock);
@@ -342,16 +343,17 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 	}
 	pool = lnat_pool_get(ln, ext_addr, orig->proto);
 	if (!pool)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	if (want >= lo && want <= hi &&
 	    lnat_pool_free_port(ln, pool, orig, want, ifindex))
 		port = want;
 	else
 		port = lnat_pool_pick(ln, pool, orig, lo, hi, ifindex);
+	err = -EADDRINUSE;
 	if (port < 0)
 		goto err_pool;
-
-	b = kzalloc(sizeof(*b), GFP_ATOMIC);
+	err = -ENOMEM;
+	b = kzalloc(sizeof(*b), LNAT_GFP_PKT);
 	if (!b)
 		goto err_pool;
 	b->int_addr = orig->saddr;
@@ -378,7 +380,7 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 err_pool:
 	if (!pool->refs)
 		lnat_pool_free(pool);
-	return NULL;
+	return ERR_PTR(err);
 }
 
 /**
