@@ -29,8 +29,8 @@ ko=$1
 controls=1
 [ "${2:-}" = nocontrols ] && controls=0
 # LNAT_QUICK=1 (the debug kernel, where each case costs half a minute of
-# nft and netns work under the sanitizers) keeps what reaches new kernel
-# code: two flag sets of eight, loss by reload and by expiry, no
+# nft and netns work under the sanitizers, and Debian's 6.12) keeps what
+# reaches new kernel code: two flag sets of eight, loss by reload and by expiry, no
 # loosenatctl or sysctl-handler cases (the stress suite writes every sysctl
 # there) and not the idle namespaces' memory (2000 namespaces). Userspace,
 # the other flags and that measure run on Debian's kernels.

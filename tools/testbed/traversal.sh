@@ -358,8 +358,8 @@ test_inbound_sweep() {
 		busywait 5 sh -c "ip netns exec router cat /proc/net/loosenat | grep -q 'src=10.0.1.2 .*sport=7001'"
 }
 
-# The quick run (debug kernel) keeps endpoint-independent filtering, the
-# one that creates mappings from outside.
+# The quick run (debug kernel, 6.12) keeps endpoint-independent filtering,
+# the one that creates mappings from outside.
 TRAVERSAL_PLAN=$((24 - quick * 8 + controls * 10))
 
 test_traversal() {
