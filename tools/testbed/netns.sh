@@ -30,10 +30,11 @@ controls=1
 [ "${2:-}" = nocontrols ] && controls=0
 # LNAT_QUICK=1 (the debug kernel, where each case costs half a minute of
 # nft and netns work under the sanitizers, and Debian's 6.12) keeps what
-# reaches new kernel code: two flag sets of eight, loss by reload and by expiry, no
-# loosenatctl or sysctl-handler cases (the stress suite writes every sysctl
-# there) and not the idle namespaces' memory (2000 namespaces). Userspace,
-# the other flags and that measure run on Debian's kernels.
+# reaches new kernel code: two flag sets of eight, loss by reload and by
+# expiry, no loosenatctl or sysctl-handler cases (the stress suite writes
+# every sysctl on the debug kernel) and not the idle namespaces' memory
+# (2000 namespaces). Userspace, the other flags and that measure run on
+# Debian's 6.1.
 quick=${LNAT_QUICK:-0}
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/routers.sh"
