@@ -37,7 +37,7 @@ debug)
 	;;
 esac
 
-timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -smp 2 -m "$mem" \
+timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -smp "${LNAT_VM_SMP:-2}" -m "$mem" \
 	-no-reboot -display none -monitor none \
 	-kernel "$kernel" "${boot[@]}" \
 	-append "console=ttyS0 panic=-1 oops=panic $extra $root LNAT_SCRIPT=$script" \

@@ -1,17 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Entry point inside the test VM: guest.sh BUILDDIR [KUNITDIR]
-# Runs the KUnit suites (debug kernel) and the integration tests. KUnit
-# results are copied from debugfs with a "kunit: " prefix for the host.
+# Entry point inside the test VM: guest.sh BUILDDIR
+# make check runs several VMs at once and says in the environment what
+# each one runs:
+#   LNAT_KUNIT=DIR     load DIR/loosenat_kunit.ko first; its results are
+#                      copied from debugfs with a "kunit: " prefix
+#   LNAT_SUITES=LIST   "integration" (netns.sh, the default), "stress"
+#                      (stress.sh at make check's size), or both
+#   LNAT_CONTROLS=0    our cases only, no stock masquerade controls
+# and netns.sh's own LNAT_PART, LNAT_QUICK, LNAT_ROUTERS and LNAT_DKMS.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
-kunit=${2:-}
+kunit=${LNAT_KUNIT:-}
 status=0
 
+# The fuzzer's oracle for the router's own traffic uses 127.0.0.1.
+ip link set lo up
 if [ -n "$kunit" ]; then
-	# The fuzzer's oracle for the router's own traffic uses 127.0.0.1.
-	ip link set lo up
 	if insmod "$kunit/loosenat_kunit.ko"; then
 		for s in sysctl icmp hairpin gc conn ports table parse tcp mangle hostile; do
 			# debugfs files have no size: read them to see.
@@ -28,13 +34,13 @@ if [ -n "$kunit" ]; then
 		status=1
 	fi
 fi
-# The debug kernel runs our cases only, and so does a run with
-# LNAT_CONTROLS=0; otherwise the stock controls run beside them.
-controls=${kunit:+nocontrols}
+controls=
 [ "${LNAT_CONTROLS:-1}" = 0 ] && controls=nocontrols
-"$here/netns.sh" "$build/loosenat.ko" $controls || status=1
-# Load, faults and hostile input, sized for make check, on the debug kernel.
-if [ -n "$kunit" ]; then
-	"$here/stress.sh" "$build/loosenat.ko" check || status=1
-fi
+for suite in ${LNAT_SUITES:-integration}; do
+	case "$suite" in
+	integration) "$here/netns.sh" "$build/loosenat.ko" $controls || status=1 ;;
+	stress) "$here/stress.sh" "$build/loosenat.ko" check || status=1 ;;
+	*) echo "Bail out! unknown suite $suite"; status=1 ;;
+	esac
+done
 exit $status
