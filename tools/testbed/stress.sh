@@ -287,6 +287,144 @@ test_fault_toggle() {
 		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0
 }
 
+# One flow, an ACK every 4.5 ms from cl1's port SPORT to DST port 80.
+stream() {
+	bg C1 "$pkt" -f A -g 4500 -n 1000000 10.0.0.2 "$1" "$2" 80
+}
+
+# mapped SPORT DST ADDR: the mappings of cl1's SPORT to DST made with ADDR.
+mapped() {
+	R grep -c "sport=$1 dport=80 src=$2 dst=$3 " /proc/net/loosenat
+}
+
+# Runs in the router's netns as one shell: a PPPoE-style redial, the
+# address gone while the route and the neighbour stay, then back.
+readdress_rounds() {
+	local i okc=0
+
+	for ((i = 0; i < $1; i++)); do
+		ip addr flush dev wan0
+		ip route add 192.0.2.0/24 dev wan0
+		ip neigh replace 192.0.2.2 lladdr "$2" dev wan0 nud permanent
+		sleep 0.2
+		ip route del 192.0.2.0/24 dev wan0 &&
+			ip addr add 192.0.2.1/24 dev wan0 && okc=$((okc + 1))
+		sleep 0.2
+	done
+	echo "$okc"
+}
+
+test_fault_readdress() {
+	local okc d0
+
+	setup lnat
+	quiet_port
+	traffic
+	stream 192.0.2.2 45005
+	d0=$(stat drop_noaddr)
+	read -r okc < <(R bash -c "$(declare -f readdress_rounds)
+		readdress_rounds $FAULTS $(mac srv eth0)")
+	sleep 0.5
+	stop_bg
+	faults=$((faults + okc))
+	C1 "$pkt" -f S 10.0.0.2 192.0.2.2 45006 80
+	check "fault: wan0's address flushed and added again $FAULTS times under traffic; without it nothing leaves, then mappings use it again" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0 -a \
+		"$(stat drop_noaddr)" -gt "$d0" -a "$(mapped 45006 192.0.2.2 192.0.2.1)" = 1
+}
+
+# Runs in the router's netns as one shell: the route to 203.0.113.9 moves
+# to the second uplink and back.
+route_rounds() {
+	local i okc=0
+
+	for ((i = 0; i < $1; i++)); do
+		ip route replace 203.0.113.9 via 198.51.100.2 dev wan1 &&
+			sleep 0.2 &&
+			ip route replace 203.0.113.9 via 192.0.2.2 dev wan0 &&
+			okc=$((okc + 1))
+		sleep 0.2
+	done
+	echo "$okc"
+}
+
+test_fault_route() {
+	local okc
+
+	setup lnat
+	quiet_port
+	# A second uplink, wan1 198.51.100.1, to far, which counts as srv does.
+	ip netns del far 2> /dev/null
+	ip netns add far
+	ip link add wan1 netns router type veth peer name eth0 netns far
+	R ip addr add 198.51.100.1/24 dev wan1
+	R ip link set wan1 up
+	ip -n far addr add 198.51.100.2/24 dev eth0
+	ip -n far link set eth0 up
+	ip netns exec far nft -f - <<-EOF
+	table ip watch {
+		counter leak { }
+		counter xlat { }
+		chain in {
+			type filter hook prerouting priority -500;
+			ip saddr 10.0.0.0/8 counter name leak
+			ip saddr 198.51.100.1 counter name xlat
+			tcp dport 7-99 drop
+		}
+	}
+	EOF
+	R sysctl -qw net.loosenat.interfaces="wan0 wan1"
+	R ip route add 203.0.113.9 via 192.0.2.2 dev wan0
+	traffic
+	stream 203.0.113.9 45003
+	read -r okc < <(R bash -c "$(declare -f route_rounds); route_rounds $FAULTS")
+	sleep 0.5
+	stop_bg
+	faults=$((faults + okc))
+	check "fault: a route moved between two uplinks and back $FAULTS times under traffic; the flow's mapping follows, with each uplink's address" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0 -a \
+		"$(ip netns exec far nft list counter ip watch leak | awk '/packets/ { print $2 }')" = 0 -a \
+		"$(ip netns exec far nft list counter ip watch xlat | awk '/packets/ { print $2 }')" -ge 1 -a \
+		"$(mapped 45003 203.0.113.9 192.0.2.1)" = 1
+	ip netns del far
+}
+
+# Runs in the router's netns as one shell: a VIP on wan0 comes and goes.
+secondary_rounds() {
+	local i okc=0
+
+	for ((i = 0; i < $1; i++)); do
+		ip addr add 192.0.2.50/24 dev wan0 && sleep 0.1 &&
+			ip addr del 192.0.2.50/24 dev wan0 && okc=$((okc + 1))
+		sleep 0.1
+	done
+	echo "$okc"
+}
+
+# The external port of cl1's SPORT towards srv, from /proc/net/loosenat.
+ext_port() {
+	R grep -o "sport=$1 dport=80 src=192.0.2.2 dst=192.0.2.1 sport=80 dport=[0-9]*" \
+		/proc/net/loosenat | sed 's/.*dport=//'
+}
+has_ext_port() { [ -n "$(ext_port "$1")" ]; }
+
+test_fault_secondary() {
+	local okc p0 p1
+
+	setup lnat
+	quiet_port
+	traffic
+	stream 192.0.2.2 45004
+	busywait 10 has_ext_port 45004
+	p0=$(ext_port 45004)
+	read -r okc < <(R bash -c "$(declare -f secondary_rounds); secondary_rounds $FAULTS")
+	p1=$(ext_port 45004)
+	stop_bg
+	faults=$((faults + okc))
+	check "fault: a secondary address added to wan0 and removed $FAULTS times under traffic; the primary's mappings stay" \
+		test "$okc" = "$FAULTS" -a "$(counter leak)" = 0 -a -n "$p0" -a "$p0" = "$p1"
+}
+
 # name "valid values" "invalid values": every sysctl, each written with a
 # random valid and a random invalid value per round ("count" is read-only:
 # no valid value).
@@ -403,7 +541,7 @@ test_permissions() {
 			! { echo 9999999 > /proc/sys/net/loosenat/max_entries; } 2>/dev/null"
 }
 
-PLAN=18
+PLAN=21
 [ -w /sys/kernel/debug/kmemleak ] && PLAN=$((PLAN + 1))
 load || { echo "Bail out! cannot load $ko"; exit 1; }
 echo "TAP version 13"
@@ -416,6 +554,9 @@ test_fault_netns
 test_fault_device
 test_fault_flush
 test_fault_toggle
+test_fault_readdress
+test_fault_route
+test_fault_secondary
 test_fault_sysctl
 test_load
 
