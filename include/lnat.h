@@ -11,6 +11,8 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/siphash.h>
 #include <linux/workqueue.h>
@@ -265,11 +267,10 @@ struct lnat_net {
 	struct mutex mutex;
 	bool active;			/* table allocated, hooks registered */
 	struct mem_cgroup *memcg;	/* the enabler's: mappings charged to it */
-	struct hlist_head *hash[LNAT_DIR_MAX];
-	struct hlist_head *bhash[LNAT_BIND_MAX];
-	/* TCP and UDP mappings by binding and remote address: who was sent to */
-	struct hlist_head *phash;
-	unsigned int hash_bits;
+	struct lnat_hashes __rcu *tab;
+	seqcount_spinlock_t tab_seq;	/* odd while lnat_table_grow() moves */
+	unsigned int hash_bits;		/* log2 of the buckets it grows to */
+	bool grow;			/* more mappings than buckets */
 	hsiphash_key_t hash_key;
 
 	spinlock_t lock;		/* writers: chains, unreplied, count, pools */
@@ -301,6 +302,35 @@ struct lnat_net {
 	struct ctl_table_header *sysctl_hdr;
 	struct nf_hook_ops ops[4];	/* lnat_ops in hooks.c; priv = us */
 };
+
+/* The table starts with this many buckets (log2) and grows fourfold. */
+#define LNAT_HASH_BITS_MIN	8
+
+/*
+ * The table's hashes, one allocation, replaced whole when the table grows
+ * (lnat_table_grow()). Readers take the pointer once (lnat_tab()) and mask
+ * with its bits.
+ */
+struct lnat_hashes {
+	unsigned int bits;
+	struct hlist_head *dir[LNAT_DIR_MAX];
+	struct hlist_head *bind[LNAT_BIND_MAX];
+	/* TCP and UDP mappings by binding and remote address: who was sent to */
+	struct hlist_head *peer;
+	struct hlist_head heads[];
+};
+
+/* The hashes, for a reader under rcu_read_lock or a writer under ln->lock. */
+static inline struct lnat_hashes *lnat_tab(struct lnat_net *ln)
+{
+	return rcu_dereference_check(ln->tab, lockdep_is_held(&ln->lock));
+}
+
+/* The bucket of @hash in @tab. */
+static inline u32 lnat_bucket(const struct lnat_hashes *tab, u32 hash)
+{
+	return hash & ((1U << tab->bits) - 1);
+}
 
 /*
  * Packet-path allocations (mapping, binding, port pool): charged to the
@@ -392,11 +422,14 @@ void lnat_max_total_init(void);
 bool lnat_total_room(void);
 int lnat_table_init(struct lnat_net *ln, unsigned int bits);
 void lnat_table_destroy(struct lnat_net *ln);
+bool lnat_table_grow(struct lnat_net *ln);
 u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
+u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
+		   u8 proto);
 struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
 			       const struct lnat_tuple *t);
 bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
-struct hlist_head *lnat_peer_head(const struct lnat_net *ln,
+struct hlist_head *lnat_peer_head(struct lnat_net *ln,
 				  const struct lnat_bind *b, __be32 remote);
 void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e);
 void lnat_table_unhash(struct lnat_net *ln, struct lnat_entry *e);

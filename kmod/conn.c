@@ -166,8 +166,8 @@ void lnat_free_batch(struct llist_head *dead)
  */
 static bool lnat_reclaim(struct lnat_net *ln)
 {
-	unsigned int i, mask = (1U << ln->hash_bits) - 1;
-	unsigned int pos = ln->reclaim_pos & mask;
+	struct lnat_hashes *tab = lnat_tab(ln);
+	unsigned int i, pos = lnat_bucket(tab, ln->reclaim_pos);
 	unsigned long now = jiffies;
 	struct hlist_node *tmp;
 	struct lnat_entry *e;
@@ -175,7 +175,7 @@ static bool lnat_reclaim(struct lnat_net *ln)
 
 	lockdep_assert_held(&ln->lock);
 	for (i = 0; i < LNAT_RECLAIM_BUCKETS && !found; i++) {
-		hlist_for_each_entry_safe(e, tmp, &ln->hash[LNAT_DIR_ORIG][pos],
+		hlist_for_each_entry_safe(e, tmp, &tab->dir[LNAT_DIR_ORIG][pos],
 					  hnode[LNAT_DIR_ORIG]) {
 			if (!lnat_expired(ln, e, now))
 				continue;
@@ -183,7 +183,7 @@ static bool lnat_reclaim(struct lnat_net *ln)
 			LNAT_STAT_INC(ln, EXPIRED);
 			found = true;
 		}
-		pos = (pos + 1) & mask;
+		pos = lnat_bucket(tab, pos + 1);
 	}
 	ln->reclaim_pos = pos;
 	return found;

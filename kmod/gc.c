@@ -62,7 +62,7 @@ static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
 
 	rcu_read_lock();
 	spin_lock_bh(&ln->lock);
-	hlist_for_each_entry_safe(e, tmp, &ln->hash[LNAT_DIR_ORIG][i],
+	hlist_for_each_entry_safe(e, tmp, &lnat_tab(ln)->dir[LNAT_DIR_ORIG][i],
 				  hnode[LNAT_DIR_ORIG]) {
 		bool expired = lnat_expired(ln, e, now);
 
@@ -80,6 +80,21 @@ static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
 }
 
 /*
+ * The table's buckets now. Walks are serialised with lnat_table_grow(): it
+ * runs in the collector's own work, with @ln->mutex, which flush and
+ * revalidation hold.
+ */
+static unsigned int lnat_buckets(struct lnat_net *ln)
+{
+	unsigned int n;
+
+	rcu_read_lock();
+	n = 1U << rcu_dereference(ln->tab)->bits;
+	rcu_read_unlock();
+	return n;
+}
+
+/*
  * Remove expired entries (all of them if @all, and those whose device or
  * address went away if @revalidate) from bucket *@pos on, to the end of the
  * table or, with a @budget, until that many ns have passed; *@pos is left
@@ -92,14 +107,18 @@ static unsigned int lnat_collect_from(struct lnat_net *ln, unsigned int *pos,
 				      bool all, bool revalidate, u64 budget,
 				      unsigned int *seen)
 {
-	unsigned int i, n = 1U << ln->hash_bits, removed = 0;
+	unsigned int i, n = lnat_buckets(ln), removed = 0;
 	u64 begin = ktime_get_ns(), start = begin, now;
 	LLIST_HEAD(dead);
+	bool empty;
 
 	might_sleep();
 	for (i = *pos; i < n; i++) {
+		rcu_read_lock();
+		empty = hlist_empty(&rcu_dereference(ln->tab)->dir[LNAT_DIR_ORIG][i]);
+		rcu_read_unlock();
 		/* Empty buckets are cheap: look at the clock every 64. */
-		if (hlist_empty(&ln->hash[LNAT_DIR_ORIG][i])) {
+		if (empty) {
 			if (i % 64 != 63)
 				continue;
 		} else {
@@ -149,6 +168,15 @@ static void lnat_gc_work(struct work_struct *work)
 	unsigned int removed = 0, seen = 0;
 	unsigned long next = LNAT_GC_PAUSE;
 
+	/*
+	 * More mappings than buckets (lnat_table_insert()). Not while
+	 * lnat_disable() or a flush holds the mutex: then on the next run.
+	 */
+	if (READ_ONCE(ln->grow) && mutex_trylock(&ln->mutex)) {
+		while (READ_ONCE(ln->grow) && lnat_table_grow(ln))
+			;
+		mutex_unlock(&ln->mutex);
+	}
 	/* A device or address went: its mappings go now, in one walk. */
 	if (atomic_xchg(&ln->revalidate, 0))
 		lnat_collect(ln, false, true);
@@ -156,8 +184,8 @@ static void lnat_gc_work(struct work_struct *work)
 		removed = lnat_collect_from(ln, &ln->gc_pos, false, false,
 					    LNAT_GC_RUN_NS, &seen);
 	else
-		ln->gc_pos = 1U << ln->hash_bits;
-	if (ln->gc_pos >= 1U << ln->hash_bits) {
+		ln->gc_pos = lnat_buckets(ln);
+	if (ln->gc_pos >= lnat_buckets(ln)) {
 		ln->gc_pos = 0;
 		next = LNAT_GC_INTERVAL;
 	}

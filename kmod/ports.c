@@ -16,13 +16,6 @@
 #include <net/netfilter/nf_conntrack_zones.h>
 #include "lnat.h"
 
-static u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
-			  u8 proto)
-{
-	return hsiphash_3u32((__force u32)addr, (__force u16)port, proto,
-			     &ln->hash_key) & ((1U << ln->hash_bits) - 1);
-}
-
 /**
  * lnat_bind_lookup() - a binding by its internal or external endpoint
  * @ln: the netns's state
@@ -37,20 +30,27 @@ static u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
 struct lnat_bind *lnat_bind_lookup(struct lnat_net *ln, enum lnat_bind_key k,
 				   __be32 addr, __be16 port, u8 proto)
 {
-	struct hlist_head *head;
+	u32 hash = lnat_bind_hash(ln, addr, port, proto);
+	struct lnat_hashes *tab;
 	struct lnat_bind *b;
+	unsigned int seq;
 
-	head = &ln->bhash[k][lnat_bind_hash(ln, addr, port, proto)];
-	hlist_for_each_entry_rcu(b, head, hnode[k], lockdep_is_held(&ln->lock)) {
-		if (b->proto != proto)
-			continue;
-		if (k == LNAT_BIND_INT && b->int_addr == addr &&
-		    b->int_port == port)
-			return b;
-		if (k == LNAT_BIND_EXT && b->ext_addr == addr &&
-		    b->ext_port == port)
-			return b;
-	}
+	/* A miss that raced lnat_table_grow() looks again. */
+	do {
+		seq = read_seqcount_begin(&ln->tab_seq);
+		tab = lnat_tab(ln);
+		hlist_for_each_entry_rcu(b, &tab->bind[k][lnat_bucket(tab, hash)],
+					 hnode[k], lockdep_is_held(&ln->lock)) {
+			if (b->proto != proto)
+				continue;
+			if (k == LNAT_BIND_INT && b->int_addr == addr &&
+			    b->int_port == port)
+				return b;
+			if (k == LNAT_BIND_EXT && b->ext_addr == addr &&
+			    b->ext_port == port)
+				return b;
+		}
+	} while (read_seqcount_retry(&ln->tab_seq, seq));
 	return NULL;
 }
 
@@ -284,18 +284,24 @@ static struct lnat_bind *lnat_bind_find(struct lnat_net *ln,
 					const struct lnat_tuple *orig,
 					__be32 ext)
 {
-	struct hlist_head *head;
+	u32 hash = lnat_bind_hash(ln, orig->saddr, orig->sport, orig->proto);
+	struct lnat_hashes *tab;
 	struct lnat_bind *b;
+	unsigned int seq;
 
-	head = &ln->bhash[LNAT_BIND_INT][lnat_bind_hash(ln, orig->saddr,
-							 orig->sport,
-							 orig->proto)];
-	hlist_for_each_entry_rcu(b, head, hnode[LNAT_BIND_INT],
-				 lockdep_is_held(&ln->lock))
-		if (b->int_addr == orig->saddr && b->int_port == orig->sport &&
-		    b->proto == orig->proto && b->zone == orig->zone &&
-		    b->ext_addr == ext)
-			return b;
+	/* A miss that raced lnat_table_grow() looks again. */
+	do {
+		seq = read_seqcount_begin(&ln->tab_seq);
+		tab = lnat_tab(ln);
+		hlist_for_each_entry_rcu(b, &tab->bind[LNAT_BIND_INT][lnat_bucket(tab, hash)],
+					 hnode[LNAT_BIND_INT],
+					 lockdep_is_held(&ln->lock))
+			if (b->int_addr == orig->saddr &&
+			    b->int_port == orig->sport &&
+			    b->proto == orig->proto && b->zone == orig->zone &&
+			    b->ext_addr == ext)
+				return b;
+	} while (read_seqcount_retry(&ln->tab_seq, seq));
 	return NULL;
 }
 
@@ -323,7 +329,8 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 				const struct lnat_tuple *orig, __be32 ext_addr,
 				int ifindex)
 {
-	u32 lo = 0, hi = 65535, want = ntohs(orig->sport);
+	u32 lo = 0, hi = 65535, want = ntohs(orig->sport), hash;
+	struct lnat_hashes *tab;
 	struct lnat_pool *pool;
 	int port, err;
 	struct lnat_bind *b;
@@ -367,14 +374,13 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 	b->pool = pool;
 	pool->refs++;
 	__set_bit(port, pool->used);
+	tab = lnat_tab(ln);
+	hash = lnat_bind_hash(ln, b->int_addr, b->int_port, b->proto);
 	hlist_add_head_rcu(&b->hnode[LNAT_BIND_INT],
-			   &ln->bhash[LNAT_BIND_INT][lnat_bind_hash(ln, b->int_addr,
-								    b->int_port,
-								    b->proto)]);
+			   &tab->bind[LNAT_BIND_INT][lnat_bucket(tab, hash)]);
+	hash = lnat_bind_hash(ln, b->ext_addr, b->ext_port, b->proto);
 	hlist_add_head_rcu(&b->hnode[LNAT_BIND_EXT],
-			   &ln->bhash[LNAT_BIND_EXT][lnat_bind_hash(ln, b->ext_addr,
-								    b->ext_port,
-								    b->proto)]);
+			   &tab->bind[LNAT_BIND_EXT][lnat_bucket(tab, hash)]);
 	return b;
 
 err_pool:

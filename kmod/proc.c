@@ -30,17 +30,19 @@ static struct lnat_net *lnat_seq_net(struct seq_file *s)
 
 static const struct seq_operations lnat_bind_seq_ops;
 
-/* The skip'th node of the first bucket from it->bucket on that has one. */
+/*
+ * The skip'th node of the first bucket from it->bucket on that has one, in
+ * the @n buckets of @heads. A walk the table's growth interrupts goes on in
+ * the new one, where it may miss or repeat a few, as conntrack's file does.
+ */
 static struct hlist_node *lnat_seq_node(struct seq_file *s,
-					struct hlist_head *heads)
+					struct hlist_head *heads,
+					unsigned int n)
 {
-	unsigned int n = 1U << lnat_seq_net(s)->hash_bits, i;
 	struct lnat_seq *it = s->private;
 	struct hlist_node *node;
+	unsigned int i;
 
-	/* A disabled netns has no table (lnat_table_destroy()). */
-	if (!heads)
-		return NULL;
 	for (; it->bucket < n; it->bucket++, it->skip = 0) {
 		i = 0;
 		for (node = rcu_dereference(hlist_first_rcu(&heads[it->bucket]));
@@ -57,17 +59,18 @@ static struct hlist_node *lnat_seq_node(struct seq_file *s,
  */
 static void *lnat_seq_find(struct seq_file *s)
 {
-	struct lnat_net *ln = lnat_seq_net(s);
+	struct lnat_hashes *tab = rcu_dereference(lnat_seq_net(s)->tab);
 	struct hlist_node *node;
 
+	/* A disabled netns has no table (lnat_table_destroy()). */
+	if (!tab)
+		return NULL;
 	if (s->op == &lnat_bind_seq_ops) {
-		/* Pairs with lnat_table_init()'s release: seen zeroed. */
-		node = lnat_seq_node(s, smp_load_acquire(&ln->bhash[LNAT_BIND_EXT]));
+		node = lnat_seq_node(s, tab->bind[LNAT_BIND_EXT], 1U << tab->bits);
 		return node ? hlist_entry(node, struct lnat_bind,
 					  hnode[LNAT_BIND_EXT]) : NULL;
 	}
-	/* Pairs with lnat_table_init()'s release. */
-	node = lnat_seq_node(s, smp_load_acquire(&ln->hash[LNAT_DIR_ORIG]));
+	node = lnat_seq_node(s, tab->dir[LNAT_DIR_ORIG], 1U << tab->bits);
 	return node ? hlist_entry(node, struct lnat_entry,
 				  hnode[LNAT_DIR_ORIG]) : NULL;
 }
@@ -270,20 +273,26 @@ static int lnat_stat_show(struct seq_file *s, void *v)
 {
 	struct lnat_net *ln = lnat_seq_net(s);
 	const struct lnat_stats *st = v;
+	struct lnat_hashes *tab;
+	u32 buckets;
 	int i;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(s, "entries");
 		for (i = 0; i < LNAT_STAT_MAX; i++)
 			seq_printf(s, " %s", lnat_stat_names[i]);
-		seq_puts(s, " gc_slice_us\n");
+		seq_puts(s, " gc_slice_us buckets\n");
 		return 0;
 	}
+	rcu_read_lock();
+	tab = rcu_dereference(ln->tab);
+	buckets = tab ? 1U << tab->bits : 0;
+	rcu_read_unlock();
 	seq_printf(s, "%08x", atomic_read(&ln->count));
 	for (i = 0; i < LNAT_STAT_MAX; i++)
 		seq_printf(s, " %08x", READ_ONCE(st->s[i]));
-	seq_printf(s, " %08x\n",
-		   (u32)(READ_ONCE(ln->gc_slice_max) / NSEC_PER_USEC));
+	seq_printf(s, " %08x %08x\n",
+		   (u32)(READ_ONCE(ln->gc_slice_max) / NSEC_PER_USEC), buckets);
 	return 0;
 }
 

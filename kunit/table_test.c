@@ -81,7 +81,7 @@ static void lnat_t_hash_spread(struct kunit *test)
 
 	for (i = 0; i < 4096; i++) {
 		t = lnat_t_tuple("10.0.0.2", 1024 + i, "192.0.2.2", 80);
-		hits[lnat_hash(ln, &t)]++;
+		hits[lnat_hash(ln, &t) & (ARRAY_SIZE(hits) - 1)]++;
 	}
 	for (i = 0; i < ARRAY_SIZE(hits); i++)
 		max = max(max, hits[i]);
@@ -103,7 +103,7 @@ static void lnat_t_hash_key(struct kunit *test)
 				     sizeof(ln->hash_key)), 0);
 	for (i = 0; i < 64; i++) {
 		t = lnat_t_tuple("10.0.0.2", 1024 + i, "192.0.2.2", 80);
-		same += lnat_hash(ln, &t) == lnat_hash(other, &t);
+		same += !((lnat_hash(ln, &t) ^ lnat_hash(other, &t)) & 63);
 	}
 	/*
 	 * Two keys put a tuple in the same of 64 buckets with probability
@@ -146,13 +146,19 @@ static void lnat_t_chains(struct kunit *test)
 			break;
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), (int)n);
+	/* To its full size now, if the collector has not grown it yet. */
+	mutex_lock(&ln->mutex);
+	while (lnat_table_grow(ln))
+		;
+	mutex_unlock(&ln->mutex);
 	for (dir = 0; dir < LNAT_DIR_MAX; dir++) {
 		longest = 0;
 		total = 0;
 		spin_lock_bh(&ln->lock);
+		KUNIT_EXPECT_EQ(test, lnat_tab(ln)->bits, LNAT_T_CHAIN_BITS);
 		for (i = 0; i < n; i++) {
 			len = 0;
-			hlist_for_each(pos, &ln->hash[dir][i])
+			hlist_for_each(pos, &lnat_tab(ln)->dir[dir][i])
 				len++;
 			longest = max(longest, len);
 			total += len;
@@ -164,12 +170,78 @@ static void lnat_t_chains(struct kunit *test)
 	lnat_net_teardown(ln);
 }
 
+/*
+ * The table starts with 1 << LNAT_HASH_BITS_MIN buckets; more mappings than
+ * that ask the collector to grow it, fourfold at a time up to its limit, and
+ * every mapping, binding and peer index entry is found again afterwards.
+ */
+static void lnat_t_grow(struct kunit *test)
+{
+	const unsigned int n = 1500;
+	struct lnat_entry **e;
+	struct lnat_tuple t;
+	struct lnat_net *ln;
+	unsigned int i, found = 0, bound = 0, peers = 0;
+
+	ln = kunit_kzalloc(test, sizeof(*ln), GFP_KERNEL);
+	e = kunit_kcalloc(test, n, sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ln);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_EQ(test, lnat_net_setup(ln, &init_net, LNAT_T_CHAIN_BITS),
+			0);
+	/* The collector must not grow it behind the test's back. */
+	mutex_lock(&ln->mutex);
+	KUNIT_EXPECT_EQ(test, rcu_dereference_protected(ln->tab, true)->bits,
+			(unsigned int)LNAT_HASH_BITS_MIN);
+	t = lnat_t_tuple("10.0.0.2", 0, "192.0.2.2", 80);
+	for (i = 0; i < n; i++) {
+		t.sport = htons(20000 + i);
+		t.daddr = htonl(0xc0000200 | (i % 7 + 2));
+		rcu_read_lock();
+		e[i] = lnat_t_create(ln, &t, LNAT_T_EXT, LNAT_TF_SYN);
+		rcu_read_unlock();
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e[i]));
+	}
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(ln->grow));
+	KUNIT_EXPECT_TRUE(test, lnat_table_grow(ln));
+	KUNIT_EXPECT_EQ(test, rcu_dereference_protected(ln->tab, true)->bits,
+			(unsigned int)LNAT_HASH_BITS_MIN + 2);
+	KUNIT_EXPECT_TRUE(test, lnat_table_grow(ln));
+	KUNIT_EXPECT_FALSE(test, lnat_table_grow(ln));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ln->grow));
+	mutex_unlock(&ln->mutex);
+	KUNIT_EXPECT_EQ(test, rcu_dereference_protected(ln->tab, true)->bits,
+			(unsigned int)LNAT_T_CHAIN_BITS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), (int)n);
+
+	spin_lock_bh(&ln->lock);
+	for (i = 0; i < n; i++) {
+		const struct lnat_bind *b = e[i]->bind;
+
+		found += lnat_lookup(ln, LNAT_DIR_ORIG, &e[i]->tuple[LNAT_DIR_ORIG]) == e[i] &&
+			 lnat_lookup(ln, LNAT_DIR_REPLY, &e[i]->tuple[LNAT_DIR_REPLY]) == e[i];
+		bound += b &&
+			 lnat_bind_lookup(ln, LNAT_BIND_INT, b->int_addr, b->int_port,
+					  b->proto) == b &&
+			 lnat_bind_lookup(ln, LNAT_BIND_EXT, b->ext_addr, b->ext_port,
+					  b->proto) == b;
+		peers += b && lnat_peer_sent(ln, b, e[i]->tuple[LNAT_DIR_ORIG].daddr);
+	}
+	spin_unlock_bh(&ln->lock);
+	KUNIT_EXPECT_EQ(test, found, n);
+	KUNIT_EXPECT_EQ(test, bound, n);
+	KUNIT_EXPECT_EQ(test, peers, n);
+	KUNIT_EXPECT_EQ(test, lnat_collect(ln, true, false), n);
+	lnat_net_teardown(ln);
+}
+
 static struct kunit_case lnat_table_cases[] = {
 	KUNIT_CASE(lnat_t_both_directions),
 	KUNIT_CASE(lnat_t_reply_to_dead),
 	KUNIT_CASE(lnat_t_hash_spread),
 	KUNIT_CASE(lnat_t_hash_key),
 	KUNIT_CASE(lnat_t_chains),
+	KUNIT_CASE(lnat_t_grow),
 	{}
 };
 
