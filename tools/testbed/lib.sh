@@ -188,6 +188,18 @@ setup() {
 	wait $pings $!
 }
 
+# A second uplink: the router's wan1 198.51.100.1 to far's eth0
+# 198.51.100.2.
+wan1_setup() {
+	ip netns del far 2> /dev/null
+	ip netns add far
+	ip link add wan1 netns router type veth peer name eth0 netns far
+	R ip addr add 198.51.100.1/24 dev wan1
+	R ip link set wan1 up
+	ip -n far addr add 198.51.100.2/24 dev eth0
+	ip -n far link set eth0 up
+}
+
 counter() {
 	S nft list counter ip watch "$1" | awk '/packets/ { print $2 }'
 }

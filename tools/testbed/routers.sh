@@ -99,13 +99,7 @@ test_two_uplinks() {
 	local mode=$1
 
 	setup "$mode"
-	ip netns del far 2> /dev/null
-	ip netns add far
-	ip link add wan1 netns router type veth peer name eth0 netns far
-	R ip addr add 198.51.100.1/24 dev wan1
-	R ip link set wan1 up
-	ip -n far addr add 198.51.100.2/24 dev eth0
-	ip -n far link set eth0 up
+	wan1_setup
 	if [ "$mode" = stock ]; then
 		stock_rule oifname '{ "wan0", "wan1" }' masquerade
 	else

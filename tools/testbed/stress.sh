@@ -354,13 +354,7 @@ test_fault_route() {
 	setup lnat
 	quiet_port
 	# A second uplink, wan1 198.51.100.1, to far, which counts as srv does.
-	ip netns del far 2> /dev/null
-	ip netns add far
-	ip link add wan1 netns router type veth peer name eth0 netns far
-	R ip addr add 198.51.100.1/24 dev wan1
-	R ip link set wan1 up
-	ip -n far addr add 198.51.100.2/24 dev eth0
-	ip -n far link set eth0 up
+	wan1_setup
 	ip netns exec far nft -f - <<-EOF
 	table ip watch {
 		counter leak { }
