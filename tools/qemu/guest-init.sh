@@ -13,7 +13,7 @@ $bb mount -t tmpfs tmpfs /run
 $bb mkdir -p /run/tmp
 export TMPDIR=/run/tmp
 $bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-# Memory cgroups, where the kernel has them (not the debug kernel).
+# Memory cgroups (the test of a container's memory limit).
 $bb mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 $bb mkdir -p /run/netns /run/lock
 # kmemleak's periodic scan walks every object under rcu_read_lock, for

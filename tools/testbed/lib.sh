@@ -23,7 +23,7 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null
 	done
-	for ns in router cl1 cl2 srv far router2 cl3 ta tb; do
+	for ns in router cl1 cl2 srv far router2 cl3 ta tb ctr cl4; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf "$tmp"

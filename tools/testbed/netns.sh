@@ -446,20 +446,17 @@ kmem_settle() {
 	done 2>/dev/null
 }
 
-# NS PREFIX: add namespaces PREFIX0.. in one batch, the kernel memory that
-# took printed in bytes.
-ns_batch() {
-	local i k0
+# What rmmod of loosenat gives back, bytes (its state in every netns, its
+# caches, the module itself); loads it again.
+rmmod_frees() {
+	local k0
 
 	kmem_settle
 	k0=$(kmem)
-	{
-		for ((i = 0; i < $1; i++)); do
-			echo "netns add $2$i"
-		done
-	} | ip -b -
+	rmmod loosenat
 	kmem_settle
-	echo $(($(kmem) - k0))
+	echo $((k0 - $(kmem)))
+	load
 }
 
 # A memory cgroup's kernel memory, bytes: memory.current would include the
@@ -477,17 +474,24 @@ in_cgroup() {
 }
 
 # Issue 14: an idle netns costs loosenat its state, sysctl table and /proc
-# entries, not a table. loosenat's share: 1000 namespaces made with the
-# module loaded less 1000 made without it. One of them enabled from a
-# memory cgroup charges it its table (5 hashes of 256 buckets, 10 KiB, as
-# it starts) and counters; disabled, gives the table back (the writers'
-# own caches, a few kB, may stay charged).
+# entries, not a table. Measured as what rmmod gives back with 1000 more
+# namespaces less what it gives back without them: no other allocation
+# happens in between (two batches of 1000 namespaces compared, as before
+# 2026-12-02, differed by more than loosenat's share with one vCPU). One
+# of them enabled from a memory cgroup charges it its table (5 hashes of
+# 256 buckets, 10 KiB, as it starts) and counters; disabled, gives the
+# table back (the writers' own caches, a few kB, may stay charged).
 test_idle_netns() {
-	local nns=1000 i m0 m1 m2 with without per cg=/sys/fs/cgroup/lnat-t
+	local nns=1000 i m0 m1 m2 base all per lim cg=/sys/fs/cgroup/lnat-t
 
 	setup lnat
 	R sysctl -qw net.loosenat.interfaces=
-	with=$(ns_batch $nns idle)
+	base=$(rmmod_frees)
+	{
+		for ((i = 0; i < nns; i++)); do
+			echo "netns add idle$i"
+		done
+	} | ip -b -
 	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 	mkdir -p "$cg"
 	m0=$(cg_kernel "$cg")
@@ -502,52 +506,100 @@ test_idle_netns() {
 	check "a netns enabled charges its table to the writer's memory cgroup, disabled uncharges it" \
 		test $((m1 - m0)) -ge 10240 -a $((m1 - m2)) -ge 10240
 	rmdir "$cg"
-	rmmod loosenat
-	without=$(ns_batch $nns bare)
-	load
-	per=$(((with - without) / nns))
-	echo "# figure: netns_bytes_with_module $((with / nns)) without $((without / nns))"
-	echo "# figure: idle_netns_bytes $per"
+	all=$(rmmod_frees)
+	per=$(((all - base) / nns))
+	echo "# figure: idle_netns_bytes $per (rmmod gave back $all bytes with $nns more namespaces, $base without)"
 	{
 		for ((i = 0; i < nns; i++)); do
 			echo "netns del idle$i"
-			echo "netns del bare$i"
 		done
 	} | ip -b -
-	check "1000 idle namespaces cost loosenat $per bytes each (under 8192)" \
-		test "$per" -gt 0 -a "$per" -lt 8192
+	# KASAN's redzones and kmemleak's record of each object about double
+	# what an allocation takes on the debug kernel.
+	lim=8192
+	[ -w /sys/kernel/debug/kmemleak ] && lim=16384
+	check "1000 idle namespaces cost loosenat $per bytes each (under $lim)" \
+		test "$per" -gt 0 -a "$per" -lt "$lim"
 }
 
-# Issue 14: a tenant that enabled loosenat from a memory cgroup pays for
-# its mappings there. Its router floods new flows past the cgroup's limit
-# (256 KiB above the table): the mappings the limit refuses are dropped and
-# counted (drop_nomem), none leaked, the cgroup stays within its limit, and
-# router2, enabled from the root cgroup, makes every mapping it is sent.
-test_memcg_flood() {
-	local cg=/sys/fs/cgroup/lnat-c c1 c2 max
+nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+# CMD... as the container's root: in its cgroup, nobody on the host, root in
+# its user namespace (that of process $ctr_pid).
+in_ctr() {
+	in_cgroup lnat-c $nobody nsenter -t "$ctr_pid" -U -n --preserve-credentials "$@"
+}
+# For busywait: PID runs NAME (has exec'd it).
+comm_is() { [ "$(cat "/proc/$1/comm" 2> /dev/null)" = "$2" ]; }
+
+# Issue 14: a container as a runtime makes one: nobody's user namespace
+# and netns in a memory cgroup, its veths put there by the host, loosenat
+# enabled on its wan0 by its own root. It floods new flows past its limit
+# (1 MiB above what it holds once enabled) while the host's router floods
+# too: the container's refused mappings are dropped and counted in its
+# netns (drop_nomem), none leaked, the cgroup stays within its limit, and
+# the host's router, enabled from the root cgroup, makes every mapping it
+# is sent. The container's root may enable and tune loosenat but not raise
+# its limits: max_entries and max_entries_total are read-only (EACCES).
+test_container() {
+	local cg=/sys/fs/cgroup/lnat-c c1 c2 max fl err
 
 	setup lnat
-	punch_setup lnat
 	S nft add rule ip watch in tcp dport 80 drop
-	R sysctl -qw net.loosenat.interfaces=
 	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 	mkdir -p "$cg"
-	in_cgroup lnat-c ip netns exec router sysctl -qw net.loosenat.interfaces=wan0
-	max=$(($(cat "$cg/memory.current") + 262144))
+	bg sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
+		$nobody unshare -U -r -n sleep 600
+	ctr_pid=$!
+	busywait 10 comm_is "$ctr_pid" sleep
+	ip netns attach ctr "$ctr_pid"
+	ip netns add cl4
+	ip -b - <<-EOF
+	link add wan0 netns ctr type veth peer name eth3 netns srv
+	link add lan0 netns ctr type veth peer name eth0 netns cl4
+	EOF
+	ip -n ctr -b - <<-EOF
+	addr add 198.18.0.2/24 dev wan0
+	addr add 10.0.4.1/24 dev lan0
+	link set lo up
+	link set wan0 up
+	link set lan0 up
+	route add default via 198.18.0.1
+	EOF
+	ip -n cl4 -b - <<-EOF
+	addr add 10.0.4.2/24 dev eth0
+	link set lo up
+	link set eth0 up
+	route add default via 10.0.4.1
+	EOF
+	S ip addr add 198.18.0.1/24 dev eth3
+	S ip link set eth3 up
+	in_ctr sysctl -qw net.ipv4.ip_forward=1 net.loosenat.interfaces=wan0 \
+		net.loosenat.udp_timeout=60
+	err=$(in_ctr sh -c 'echo 9999999 > /proc/sys/net/loosenat/max_entries;
+		echo 1 > /proc/sys/net/loosenat/max_entries_total' 2>&1)
+	check "a container's root enables and tunes loosenat in its netns; max_entries and max_entries_total are read-only there (EACCES)" \
+		test "$(ip netns exec ctr sysctl -n net.loosenat.interfaces net.loosenat.udp_timeout | xargs)" = "wan0 60" \
+		-a "$(echo "$err" | grep -c 'Permission denied')" = 2
+	ip netns exec cl4 busybox ping -c1 -W2 10.0.4.1 > /dev/null
+	max=$(($(cat "$cg/memory.current") + 1048576))
 	echo "$max" > "$cg/memory.max"
-	C1 timeout 120 "$pkt" -f S -n 6000 -i 10.0.0.2 192.0.2.2 2000 80
-	ip netns exec cl3 timeout 120 "$pkt" -f S -n 3000 -i 10.0.3.2 192.0.2.2 2000 80
+	bg ip netns exec cl4 timeout 300 "$pkt" -f S -n 12000 -i 10.0.4.2 198.18.0.1 2000 80
+	fl=$!
+	C1 timeout 300 "$pkt" -f S -n 3000 -i 10.0.0.2 192.0.2.2 2000 80
+	wait "$fl"
 	sleep 1
-	c1=$(count)
-	c2=$(ip netns exec router2 sysctl -n net.loosenat.count)
-	echo "# figure: memcg_flood router $c1 mappings, drop_nomem $(stat drop_nomem), cgroup $(cat "$cg/memory.current") of $max bytes; router2 $c2"
-	check "a tenant's memory cgroup bounds its mappings: refused ones dropped and counted, none leaked; another netns unaffected" \
-		test "$(stat drop_nomem)" -gt 0 -a "$c1" -lt 6000 -a "$c2" = 3000 \
-		-a "$(counter leak)" = 0 -a "$(cat "$cg/memory.current")" -le "$max"
-	R sysctl -qw net.loosenat.interfaces=
+	c1=$(ip netns exec ctr sysctl -n net.loosenat.count)
+	c2=$(count)
+	echo "# figure: container $c1 mappings, drop_nomem $(stat drop_nomem ctr), cgroup $(cat "$cg/memory.current") of $max bytes; host router $c2"
+	check "a container's memory cgroup bounds its mappings: refused ones dropped and counted in its netns, none leaked; the host's router makes all 3000 meanwhile" \
+		test "$(stat drop_nomem ctr)" -gt 0 -a "$c1" -lt 12000 -a "$c2" = 3000 \
+		-a "$(stat drop_nomem)" = 0 -a "$(counter leak)" = 0 \
+		-a "$(cat "$cg/memory.current")" -le "$max"
+	stop_bg
+	ip netns del ctr
+	ip netns del cl4
 	rmdir "$cg"
-	ip netns del router2
-	ip netns del cl3
 }
 
 # Issue 14: the table starts with 256 buckets and grows fourfold in the
@@ -792,21 +844,19 @@ core_teardown_cases() {
 	test_flush_on_device address
 	test_flush_on_device down
 	test_enable_disable
-	# 2000 namespaces: minutes on the debug kernel, whose objects KASAN pads.
-	[ "$quick" = 0 ] && test_idle_netns
-	# Memory cgroups: Debian's kernels only.
-	[ "$quick" = 0 ] && test_memcg_flood
+	test_idle_netns
+	test_container
 	test_rmmod_under_traffic
 	test_netns_delete_under_traffic
 }
 
 # Every case below reports exactly once; a case that vanished (a helper
 # that died, an aborted function) must fail the run, not shrink it.
-PLAN=71
+PLAN=72
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 if [ "$quick" = 1 ]; then
 	FLAGSETS="FA R"
-	PLAN=$((PLAN - 6 - 1 - 3 - 4 - 3))
+	PLAN=$((PLAN - 6 - 1 - 3 - 4))
 fi
 [ -n "${LNAT_DKMS:-}" ] && PLAN=$((PLAN + 1))
 shapes=$((TRAVERSAL_PLAN))
