@@ -37,8 +37,12 @@ debug)
 	;;
 esac
 
+# LNAT_VM_ICOUNT: the guest's clock counts instructions, one nanosecond
+# each, however fast the host runs them (make bench's cost mode).
+icount=()
+[ -n "${LNAT_VM_ICOUNT:-}" ] && icount=(-icount shift=0,sleep=off)
 timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -smp "${LNAT_VM_SMP:-2}" -m "$mem" \
-	-no-reboot -display none -monitor none \
+	"${icount[@]}" -no-reboot -display none -monitor none \
 	-kernel "$kernel" "${boot[@]}" \
 	-append "console=ttyS0 panic=-1 oops=panic $extra $root LNAT_SCRIPT=$script" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

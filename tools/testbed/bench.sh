@@ -283,7 +283,183 @@ profile() {
 	done
 }
 
+# Cost mode (issue 15): under qemu's -icount shift=0 the guest's clock
+# counts instructions, one nanosecond each, so packets per guest second is
+# the inverse of the instructions the whole path spends per packet, and
+# repeats whatever the host does. Each rep sets up every configuration
+# afresh, in turn; each stream reports "# cost: CONFIG STREAM PPS SENT
+# LOST" (LOST: sent but not counted at the server).
+
+# pktgen_set COUNT SRC SPORT_MIN SPORT_MAX DPORT_MIN DPORT_MAX: COUNT
+# 64-byte UDP frames from cl1's eth0 to the server, to be made by the
+# kernel's pktgen (no socket, no syscall per packet). Source and
+# destination port each step by one per packet, wrapping in [MIN, MAX):
+# with coprime range sizes every packet of a cycle is a new flow.
+pktgen_set() {
+	C1 sh -s "$(mac router lan0)" "$@" <<-'EOF'
+	pg=/proc/net/pktgen
+	echo rem_device_all > $pg/kpktgend_0
+	echo "add_device eth0" > $pg/kpktgend_0
+	for s in "count $2" "clone_skb 0" "pkt_size 60" "delay 0" \
+		"dst 192.0.2.2" "dst_mac $1" "src_min $3" "src_max $3" \
+		"udp_src_min $4" "udp_src_max $5" "udp_dst_min $6" \
+		"udp_dst_max $7"; do
+		echo "$s" > $pg/eth0
+	done
+	EOF
+}
+# Sends them; returns when they are sent.
+pktgen_go() {
+	C1 sh -c 'echo start > /proc/net/pktgen/pgctrl'
+}
+# pktgen ARGS: pktgen_set's, then sends them. Prints "COUNT USEC".
+pktgen() {
+	pktgen_set "$@"
+	pktgen_go
+	C1 sed -n "s/^Result: OK: \([0-9]*\)(.*/$1 \1/p" /proc/net/pktgen/eth0
+}
+
+emit_cost() { echo "# cost: $*"; }
+
+# IP packets from the router that reached the server, translated or not.
+seen() { echo $(($(counter leak) + $(counter xlat))); }
+
+# cost_run CONFIG STREAM CMD...: CMD prints "SENT USEC".
+cost_run() {
+	local r0 sent usec
+
+	r0=$(seen)
+	read -r sent usec < <("${@:3}")
+	emit_cost "$1" "$2" "$((sent * 1000000 / usec))" "$sent" \
+		"$((sent - ($(seen) - r0)))"
+}
+
+# tcp_flows FLAGS COUNT: lnat-flood's TCP frames from one address, each a new
+# flow: a raw socket and a syscall per packet, the same in every
+# configuration, so the difference between two is the path's own.
+tcp_flows() {
+	C1 "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 tcp \
+		"$1" "$2" 7 | awk '{ print $2, $4 }'
+}
+
+# Each TCP stream starts with an empty table: one external address has
+# 64511 ports, one per internal endpoint.
+cost_flush() {
+	case "$1" in
+	lnat) R sysctl -qw net.loosenat.flush=1 ;;
+	stock) R conntrack -F 2> /dev/null ;;
+	lnatct) R sysctl -qw net.loosenat.flush=1; R conntrack -F 2> /dev/null ;;
+	esac
+	slab_settle
+}
+
+cost() {
+	local c=$1 n=$COST_N f conns usec
+
+	setup_cfg "$c"
+	S nft add rule ip watch in ip protocol udp drop
+	[ "$c" = plain ] || R sysctl -qw \
+		net.netfilter.nf_conntrack_udp_timeout=3600 \
+		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3600 2> /dev/null
+	case "$c" in
+	lnat | lnatct)
+		R sysctl -qw net.loosenat.udp_timeout=3600 \
+			net.loosenat.tcp_timeout_syn_sent=3600 \
+			net.loosenat.max_entries=$COST_LIMIT
+		;;
+	esac
+	# The previous configuration's table is freed in the background.
+	slab_settle
+	# The first packet makes the mapping; the rest find it.
+	cost_run "$c" udp_found pktgen "$n" 10.0.0.2 4000 4000 9 9
+	# A new source port per packet: a new binding and mapping each.
+	cost_run "$c" udp_new pktgen "$n" 10.0.0.3 1024 65535 9 9
+	for f in S A FA R; do
+		cost_flush "$c"
+		cost_run "$c" "tcp_new_$f" tcp_flows "$f" "$n"
+	done
+	# Found mappings among many: the flows made first, then the same ones
+	# again (1 source port and 1000 destination ports; 2 and 50001; 16 and
+	# 64511: 1032176).
+	cost_run "$c" fill_1k pktgen 1000 10.0.0.4 2000 2000 1024 2024 > /dev/null
+	cost_run "$c" udp_found_1k pktgen "$n" 10.0.0.4 2000 2000 1024 2024
+	if [ "$COST_MAX" -ge 100000 ]; then
+		cost_run "$c" fill pktgen 100002 10.0.0.5 3000 3002 1024 51025 > /dev/null
+		cost_run "$c" udp_found_100k pktgen "$n" 10.0.0.5 3000 3002 1024 51025
+	fi
+	if [ "$COST_MAX" -ge 1000000 ]; then
+		cost_run "$c" fill pktgen 1032176 10.0.0.6 4000 4016 1024 65535 > /dev/null
+		cost_run "$c" udp_found_1m pktgen "$n" 10.0.0.6 4000 4016 1024 65535
+	fi
+	# Short TCP connections, each through a new mapping.
+	bg S "$here/lnat-conn" server 192.0.2.2 5001
+	busywait 20 sh -c "ip netns exec srv ss -ltnH 'sport = :5001' | grep -q ."
+	read -r _ conns _ usec _ < <(C1 "$here/lnat-conn" client 192.0.2.2 5001 1)
+	emit_cost "$c" tcp_conns "$((conns * 1000000 / usec))" "$conns" 0
+	stop_bg
+}
+
+# Where the instructions go: a system-wide cpu-clock profile, which under
+# icount samples by instructions, of the found and new UDP streams, as
+# "# profile: CONFIG STREAM" lines of perf's top symbols.
+cost_profile() {
+	local c s
+
+	for c in plain stock lnat; do
+		case $c in
+		lnat) load hashsize=1048576 || return ;;
+		*) rmmod loosenat 2> /dev/null ;;
+		esac
+		setup_cfg "$c"
+		S nft add rule ip watch in ip protocol udp drop
+		for s in found new; do
+			if [ $s = found ]; then
+				pktgen_set "$COST_N" 10.0.0.2 4000 4000 9 9
+			else
+				pktgen_set "$COST_N" 10.0.0.3 1024 65535 9 9
+			fi
+			# The load is perf's own command, started once it
+			# records (it takes seconds to start under TCG); a
+			# sample every 20000 instructions.
+			perf record -q -e cpu-clock -c 20000 -a -o "$tmp/perf.data" \
+				-- ip netns exec cl1 sh -c \
+				'echo start > /proc/net/pktgen/pgctrl' > /dev/null 2>&1
+			perf report -i "$tmp/perf.data" --stdio --no-children --sort sym \
+				-q 2> /dev/null | grep -v '^$' | head -25 |
+				sed "s/^/# profile: $c $s /"
+		done
+	done
+}
+
 echo "# bench: kernel $(uname -r) cpus $(nproc) reps $reps"
+if [ "$parts" = cost ]; then
+	modprobe pktgen
+	COST_N=${LNAT_COST_N:-50000}
+	COST_MAX=${LNAT_COST_MAX:-1000000}
+	# Room for every stream's mappings, none evicted or refused, and
+	# conntrack's buckets as many as loosenat's hashsize.
+	COST_LIMIT=4194304
+	sysctl -qw net.netfilter.nf_conntrack_buckets=1048576 \
+		net.netfilter.nf_conntrack_max=$COST_LIMIT
+	for ((rep = 0; rep < reps; rep++)); do
+		for c in plain stock lnat lnatct; do
+			case $c in
+			plain | stock) rmmod loosenat 2> /dev/null ;;
+			lnat)
+				load hashsize=1048576 || exit 1
+				sysctl -qw net.loosenat.max_entries_total=$COST_LIMIT
+				;;
+			esac
+			cost "$c"
+		done
+	done
+	cost_profile
+	rmmod loosenat 2> /dev/null
+	cleanup
+	trap - EXIT
+	echo "# bench: done"
+	exit 0
+fi
 if [ "$parts" = all ]; then
 	for ((rep = 0; rep < reps; rep++)); do
 		rmmod loosenat 2>/dev/null
