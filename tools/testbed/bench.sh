@@ -285,8 +285,8 @@ profile() {
 
 # Cost mode (issue 15): under qemu's -icount shift=0 the guest's clock
 # counts instructions, one nanosecond each, so packets per guest second is
-# the inverse of the instructions the whole path spends per packet, and
-# repeats whatever the host does. Each rep sets up every configuration
+# the inverse of the instructions the whole path spends per packet,
+# whatever the host does meanwhile. Each rep sets up every configuration
 # afresh, in turn; each stream reports "# cost: CONFIG STREAM PPS SENT
 # LOST" (LOST: sent but not counted at the server).
 
@@ -435,7 +435,7 @@ echo "# bench: kernel $(uname -r) cpus $(nproc) reps $reps"
 if [ "$parts" = cost ]; then
 	modprobe pktgen
 	COST_N=${LNAT_COST_N:-50000}
-	COST_MAX=${LNAT_COST_MAX:-1000000}
+	COST_MAX=${LNAT_COST_MAX:-100000}
 	# Room for every stream's mappings, none evicted or refused, and
 	# conntrack's buckets as many as loosenat's hashsize.
 	COST_LIMIT=4194304
