@@ -33,8 +33,9 @@ controls=1
 # reaches new kernel code: two flag sets of eight, loss by reload and by
 # expiry, no loosenatctl or sysctl-handler cases (the stress suite writes
 # every sysctl on the debug kernel) and not the idle namespaces' memory
-# (2000 namespaces). Userspace, the other flags and that measure run on
-# Debian's 6.1.
+# (1000 namespaces, whose teardown trips the debug kernel's soft-lockup
+# watchdog). Userspace, the other flags and that measure run on Debian's
+# 6.1.
 quick=${LNAT_QUICK:-0}
 # LNAT_PART=core or shapes runs one half, so make check can run the halves
 # in two VMs at once: core is everything but the routers' shapes and the
@@ -482,7 +483,7 @@ in_cgroup() {
 # 256 buckets, 10 KiB, as it starts) and counters; disabled, gives the
 # table back (the writers' own caches, a few kB, may stay charged).
 test_idle_netns() {
-	local nns=1000 i m0 m1 m2 base all per lim cg=/sys/fs/cgroup/lnat-t
+	local nns=1000 i m0 m1 m2 base all per cg=/sys/fs/cgroup/lnat-t
 
 	setup lnat
 	R sysctl -qw net.loosenat.interfaces=
@@ -514,12 +515,8 @@ test_idle_netns() {
 			echo "netns del idle$i"
 		done
 	} | ip -b -
-	# KASAN's redzones and kmemleak's record of each object about double
-	# what an allocation takes on the debug kernel.
-	lim=8192
-	[ -w /sys/kernel/debug/kmemleak ] && lim=16384
-	check "1000 idle namespaces cost loosenat $per bytes each (under $lim)" \
-		test "$per" -gt 0 -a "$per" -lt "$lim"
+	check "1000 idle namespaces cost loosenat $per bytes each (under 8192)" \
+		test "$per" -gt 0 -a "$per" -lt 8192
 }
 
 nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
@@ -542,7 +539,7 @@ comm_is() { [ "$(cat "/proc/$1/comm" 2> /dev/null)" = "$2" ]; }
 # is sent. The container's root may enable and tune loosenat but not raise
 # its limits: max_entries and max_entries_total are read-only (EACCES).
 test_container() {
-	local cg=/sys/fs/cgroup/lnat-c c1 c2 max fl err
+	local cg=/sys/fs/cgroup/lnat-c c1 c2 s2 max fl err
 
 	setup lnat
 	S nft add rule ip watch in tcp dport 80 drop
@@ -582,6 +579,17 @@ test_container() {
 		test "$(ip netns exec ctr sysctl -n net.loosenat.interfaces net.loosenat.udp_timeout | xargs)" = "wan0 60" \
 		-a "$(echo "$err" | grep -c 'Permission denied')" = 2
 	ip netns exec cl4 busybox ping -c1 -W2 10.0.4.1 > /dev/null
+	# What reaches the host's router: with one vCPU the two floods can
+	# overflow the CPU's receive backlog before either router sees them.
+	R nft -f - <<-EOF
+	table ip seen {
+		counter syn { }
+		chain pre {
+			type filter hook prerouting priority -300;
+			iifname "lan0" tcp dport 80 counter name syn
+		}
+	}
+	EOF
 	max=$(($(cat "$cg/memory.current") + 1048576))
 	echo "$max" > "$cg/memory.max"
 	bg ip netns exec cl4 timeout 300 "$pkt" -f S -n 12000 -i 10.0.4.2 198.18.0.1 2000 80
@@ -591,9 +599,10 @@ test_container() {
 	sleep 1
 	c1=$(ip netns exec ctr sysctl -n net.loosenat.count)
 	c2=$(count)
-	echo "# figure: container $c1 mappings, drop_nomem $(stat drop_nomem ctr), cgroup $(cat "$cg/memory.current") of $max bytes; host router $c2"
-	check "a container's memory cgroup bounds its mappings: refused ones dropped and counted in its netns, none leaked; the host's router makes all 3000 meanwhile" \
-		test "$(stat drop_nomem ctr)" -gt 0 -a "$c1" -lt 12000 -a "$c2" = 3000 \
+	s2=$(R nft list counter ip seen syn | awk '/packets/ { print $2 }')
+	echo "# figure: container $c1 mappings, drop_nomem $(stat drop_nomem ctr), cgroup $(cat "$cg/memory.current") of $max bytes; host router $c2 of the $s2 of 3000 that reached it"
+	check "a container's memory cgroup bounds its mappings: refused ones dropped and counted in its netns, none leaked; the host's router makes one for every packet that reaches it meanwhile" \
+		test "$(stat drop_nomem ctr)" -gt 0 -a "$c1" -lt 12000 -a "$c2" = "$s2" -a "$s2" -gt 0 \
 		-a "$(stat drop_nomem)" = 0 -a "$(counter leak)" = 0 \
 		-a "$(cat "$cg/memory.current")" -le "$max"
 	stop_bg
@@ -844,7 +853,10 @@ core_teardown_cases() {
 	test_flush_on_device address
 	test_flush_on_device down
 	test_enable_disable
-	test_idle_netns
+	# Not on the debug kernel: the kernel's own teardown of 1000
+	# namespaces, one batch, holds its one vCPU past the soft-lockup
+	# watchdog there (over 20 s under KASAN and TCG).
+	[ "$quick" = 0 ] && test_idle_netns
 	test_container
 	test_rmmod_under_traffic
 	test_netns_delete_under_traffic
@@ -856,7 +868,7 @@ PLAN=72
 [ "$controls" = 0 ] && PLAN=$((PLAN - 20))
 if [ "$quick" = 1 ]; then
 	FLAGSETS="FA R"
-	PLAN=$((PLAN - 6 - 1 - 3 - 4))
+	PLAN=$((PLAN - 6 - 1 - 3 - 4 - 2))
 fi
 [ -n "${LNAT_DKMS:-}" ] && PLAN=$((PLAN + 1))
 shapes=$((TRAVERSAL_PLAN))
