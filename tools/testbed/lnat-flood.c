@@ -3,10 +3,13 @@
  * lnat-flood: the stress bed's packet source. Whole Ethernet frames go out
  * of an AF_PACKET socket, so every byte, lying lengths included, is ours.
  *
- *   lnat-flood flows IFACE DSTMAC SRC DST PROTO FLAGS COUNT DPORT [GAP_US]
+ *   lnat-flood flows IFACE DSTMAC SRC DST PROTO FLAGS COUNT DPORT [GAP_US
+ *		[SPORTS]]
  *	COUNT packets, each a new flow: the source port walks 1024..65535,
- *	then the source address and DPORT go up by one. PROTO tcp|udp; FLAGS as
- *	lnat-pkt's. COUNT 0: until killed.
+ *	then the source address and DPORT go up by one. With SPORTS the
+ *	source port walks 1024..1023+SPORTS and then only DPORT goes up: many
+ *	flows from each internal endpoint, which share its binding. PROTO
+ *	tcp|udp; FLAGS as lnat-pkt's. COUNT 0: until killed.
  *   lnat-flood stream IFACE DSTMAC SRC DST PROTO FLOWS SECONDS
  *	The bench's load: 18-byte payload packets round-robin over FLOWS flows
  *	(source ports 1024 up), for SECONDS, in batches of one sendmmsg().
@@ -208,18 +211,21 @@ static int flows(char **a, int n)
 	int flags = parse_flags(a[3]), dport = atoi(a[5]);
 	long count = atol(a[4]), i;
 	int gap = n > 6 ? atoi(a[6]) : 0;
+	long sports = n > 7 ? atol(a[7]) : 64512;
+	int walk_src = n <= 7;
 	uint64_t t0 = usec();
 
-	if (flags < 0)
+	if (flags < 0 || sports < 1 || sports > 64512)
 		return 2;
 	for (i = 0; !count || i < count; i++) {
-		long k = i % (64512L * 254);
+		long k = i % (sports * (walk_src ? 254 : 65536 - dport));
 
 		/* Each block of source ports has a destination port of its
 		 * own: the external ports toward one destination are 64k.
 		 */
-		send_ip(l4_pkt(ip, htonl(src + k / 64512), dst, proto,
-			       1024 + k % 64512, dport + k / 64512, flags, 0));
+		send_ip(l4_pkt(ip, htonl(src + (walk_src ? k / sports : 0)),
+			       dst, proto, 1024 + k % sports, dport + k / sports,
+			       flags, 0));
 		if (gap)
 			usleep(gap);
 	}
