@@ -398,9 +398,9 @@ void lnat_gc_stop(struct lnat_net *ln);
 int lnat_cache_init(void);
 void lnat_cache_exit(void);
 struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
-			       __be32 ext_addr, int ifindex);
+			       u32 hash, __be32 ext_addr, int ifindex);
 struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
-				       const struct lnat_pkt *p);
+				       const struct lnat_pkt *p, u32 hash);
 void lnat_inbound_answered(struct lnat_net *ln, struct lnat_entry *e);
 bool lnat_peer_sent(struct lnat_net *ln, const struct lnat_bind *b,
 		    __be32 remote);
@@ -426,12 +426,15 @@ bool lnat_table_grow(struct lnat_net *ln);
 u32 lnat_hash(const struct lnat_net *ln, const struct lnat_tuple *t);
 u32 lnat_bind_hash(const struct lnat_net *ln, __be32 addr, __be16 port,
 		   u8 proto);
+struct lnat_entry *lnat_lookup_hashed(struct lnat_net *ln, enum lnat_dir dir,
+				      const struct lnat_tuple *t, u32 hash);
 struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
 			       const struct lnat_tuple *t);
 bool lnat_reply_taken(struct lnat_net *ln, const struct lnat_tuple *reply);
 struct hlist_head *lnat_peer_head(struct lnat_net *ln,
 				  const struct lnat_bind *b, __be32 remote);
-void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e);
+void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e, u32 hash,
+		       enum lnat_dir dir);
 void lnat_table_unhash(struct lnat_net *ln, struct lnat_entry *e);
 
 /* tcp.c */

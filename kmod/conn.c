@@ -266,7 +266,7 @@ static int lnat_external(struct lnat_net *ln, struct lnat_entry *e,
 }
 
 static struct lnat_entry *lnat_create_charged(struct lnat_net *ln,
-					      const struct lnat_pkt *p,
+					      const struct lnat_pkt *p, u32 hash,
 					      __be32 ext_addr, int ifindex)
 {
 	const struct lnat_tuple *orig = &p->t;
@@ -298,7 +298,7 @@ static struct lnat_entry *lnat_create_charged(struct lnat_net *ln,
 	e->ifindex = ifindex;
 
 	spin_lock_bh(&ln->lock);
-	old = lnat_lookup(ln, LNAT_DIR_ORIG, orig);
+	old = lnat_lookup_hashed(ln, LNAT_DIR_ORIG, orig, hash);
 	if (old)
 		goto out_free;
 	err = lnat_make_room(ln);
@@ -316,7 +316,7 @@ static struct lnat_entry *lnat_create_charged(struct lnat_net *ln,
 		old = ERR_PTR(err);
 		goto out_free;
 	}
-	lnat_table_insert(ln, e);
+	lnat_table_insert(ln, e, hash, LNAT_DIR_ORIG);
 	list_add_tail(&e->unreplied, &ln->unreplied);
 	spin_unlock_bh(&ln->lock);
 
@@ -338,6 +338,7 @@ out_free:
  * lnat_create() - the mapping for an outbound packet that matched none
  * @ln: the netns's state
  * @p: the packet: its tuple (zone included), TCP flags or ICMP type
+ * @hash: lnat_hash() of @p's tuple, from the lookup that missed
  * @ext_addr: the masquerade address, the egress interface's
  * @ifindex: the egress interface
  *
@@ -353,10 +354,11 @@ out_free:
  * counted.
  */
 struct lnat_entry *lnat_create(struct lnat_net *ln, const struct lnat_pkt *p,
-			       __be32 ext_addr, int ifindex)
+			       u32 hash, __be32 ext_addr, int ifindex)
 {
 	struct mem_cgroup *old = set_active_memcg(ln->memcg);
-	struct lnat_entry *e = lnat_create_charged(ln, p, ext_addr, ifindex);
+	struct lnat_entry *e = lnat_create_charged(ln, p, hash, ext_addr,
+						   ifindex);
 
 	set_active_memcg(old);
 	return e;
@@ -392,6 +394,7 @@ static struct lnat_bind *lnat_inbound_bind(struct lnat_net *ln,
  * lnat_create_inbound() - a mapping for an unsolicited inbound packet
  * @ln: the netns's state
  * @p: a packet from outside that matched no mapping
+ * @hash: lnat_hash() of @p's tuple, from the lookup that missed
  *
  * A TCP SYN or a UDP datagram to a live binding's external port gets a
  * mapping to the binding's internal endpoint when the protocol's filtering
@@ -407,7 +410,7 @@ static struct lnat_bind *lnat_inbound_bind(struct lnat_net *ln,
  * itself); an ERR_PTR when there is no room, counted.
  */
 struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
-				       const struct lnat_pkt *p)
+				       const struct lnat_pkt *p, u32 hash)
 {
 	const struct lnat_tuple *reply = &p->t;
 	struct lnat_entry *e, *old;
@@ -455,7 +458,7 @@ struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
 	b = lnat_inbound_bind(ln, reply, filter);
 	if (!b)
 		goto out_free;
-	old = lnat_lookup(ln, LNAT_DIR_REPLY, reply);
+	old = lnat_lookup_hashed(ln, LNAT_DIR_REPLY, reply, hash);
 	if (old)
 		goto out_free;
 	e->tuple[LNAT_DIR_REPLY] = *reply;
@@ -476,7 +479,7 @@ struct lnat_entry *lnat_create_inbound(struct lnat_net *ln,
 	__set_bit(LNAT_F_REPLIED, &e->flags);
 	__set_bit(LNAT_F_INBOUND, &e->flags);
 	list_add_tail(&e->unreplied, &ln->unreplied);
-	lnat_table_insert(ln, e);
+	lnat_table_insert(ln, e, hash, LNAT_DIR_REPLY);
 	spin_unlock_bh(&ln->lock);
 	LNAT_STAT_INC(ln, NEW);
 	return e;

@@ -85,6 +85,7 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 	struct lnat_entry *a, *b;
 	const struct lnat_bind *bind;
 	struct lnat_pkt p, q;
+	u32 hash;
 	int ret;
 
 	if (!lnat_pool_addr(ln, ip_hdr(skb)->daddr))
@@ -102,11 +103,12 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 		return NF_ACCEPT;
 	p.t.zone = zone;
 
-	a = lnat_lookup(ln, LNAT_DIR_ORIG, &p.t);
+	hash = lnat_hash(ln, &p.t);
+	a = lnat_lookup_hashed(ln, LNAT_DIR_ORIG, &p.t, hash);
 	if (!a) {
 		if (!create)
 			return NF_ACCEPT;
-		a = lnat_create(ln, &p, p.t.daddr, bind->ifindex);
+		a = lnat_create(ln, &p, hash, p.t.daddr, bind->ifindex);
 		if (IS_ERR(a))
 			return NF_DROP;
 	}
@@ -115,13 +117,14 @@ unsigned int lnat_hairpin_in(struct lnat_net *ln, struct sk_buff *skb,
 	q.t.saddr = a->tuple[LNAT_DIR_REPLY].daddr;
 	q.t.sport = a->tuple[LNAT_DIR_REPLY].dport;
 	q.t.zone = 0;
-	b = lnat_lookup(ln, LNAT_DIR_REPLY, &q.t);
+	hash = lnat_hash(ln, &q.t);
+	b = lnat_lookup_hashed(ln, LNAT_DIR_REPLY, &q.t, hash);
 	if (b && lnat_expired(ln, b, jiffies))
 		b = NULL;
 	if (!b) {
 		if (!create)
 			return NF_ACCEPT;
-		b = lnat_create_inbound(ln, &q);
+		b = lnat_create_inbound(ln, &q, hash);
 		if (IS_ERR(b))
 			return NF_DROP;
 		/* Filtered, as from outside: the router's stack answers. */

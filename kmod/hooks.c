@@ -225,6 +225,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	struct lnat_entry *e;
 	bool refresh = true;
 	struct lnat_pkt p;
+	u32 hash;
 	int ret;
 
 	if (lnat_not_ours(ln, skb))
@@ -239,7 +240,8 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	}
 	p.t.zone = lnat_zone(skb);
 
-	e = lnat_lookup(ln, LNAT_DIR_ORIG, &p.t);
+	hash = lnat_hash(ln, &p.t);
+	e = lnat_lookup_hashed(ln, LNAT_DIR_ORIG, &p.t, hash);
 	/* Leaving by another uplink, or its address went: it moves. */
 	if (e && unlikely(e->ifindex != out->ifindex ||
 			  (!ext && !lnat_dev_has(out, e->tuple[LNAT_DIR_REPLY].daddr)))) {
@@ -270,7 +272,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 			LNAT_STAT_INC(ln, DROP_NOADDR);
 			return NF_DROP;
 		}
-		e = lnat_create(ln, &p, ext, out->ifindex);
+		e = lnat_create(ln, &p, hash, ext, out->ifindex);
 		if (IS_ERR(e)) {
 			/* RFC 5508 REQ-8: no room or no port, so tell the sender. */
 			if (PTR_ERR(e) != -ENOMEM)
@@ -356,6 +358,7 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 {
 	struct lnat_entry *e;
 	struct lnat_pkt p;
+	u32 hash;
 	int ret;
 
 	ret = lnat_parse(skb, LNAT_DIR_REPLY, &p);
@@ -366,12 +369,13 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	e = lnat_lookup(ln, LNAT_DIR_REPLY, &p.t);
+	hash = lnat_hash(ln, &p.t);
+	e = lnat_lookup_hashed(ln, LNAT_DIR_REPLY, &p.t, hash);
 	/* Expired, the collector not there yet: it lets nothing in. */
 	if (e && lnat_expired(ln, e, jiffies))
 		e = NULL;
 	if (!e && create) {
-		e = lnat_create_inbound(ln, &p);
+		e = lnat_create_inbound(ln, &p, hash);
 		if (IS_ERR(e))
 			return NF_DROP;
 	}

@@ -110,6 +110,9 @@ static bool lnat_ct_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
 	struct nf_conn *ct;
 	bool taken;
 
+	/* Without a conntrack rule in this netns, no lookup to pay. */
+	if (!nf_conntrack_count(ln->net))
+		return false;
 	if (orig->proto == IPPROTO_ICMP) {
 		t.src.u.icmp.id = port;
 		t.dst.u.icmp.type = ICMP_ECHOREPLY;
@@ -279,12 +282,14 @@ static int lnat_pool_pick(struct lnat_net *ln, struct lnat_pool *p,
 	return lnat_pool_find(ln, p, orig, lo, hi, off, ifindex, parity);
 }
 
-/* Caller holds ln->lock or rcu_read_lock: the endpoint's binding on @ext. */
+/*
+ * Caller holds ln->lock or rcu_read_lock: the endpoint's binding on @ext;
+ * @hash is lnat_bind_hash() of its internal endpoint.
+ */
 static struct lnat_bind *lnat_bind_find(struct lnat_net *ln,
 					const struct lnat_tuple *orig,
-					__be32 ext)
+					__be32 ext, u32 hash)
 {
-	u32 hash = lnat_bind_hash(ln, orig->saddr, orig->sport, orig->proto);
 	struct lnat_hashes *tab;
 	struct lnat_bind *b;
 	unsigned int seq;
@@ -336,7 +341,8 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 	struct lnat_bind *b;
 
 	lockdep_assert_held(&ln->lock);
-	b = lnat_bind_find(ln, orig, ext_addr);
+	hash = lnat_bind_hash(ln, orig->saddr, orig->sport, orig->proto);
+	b = lnat_bind_find(ln, orig, ext_addr, hash);
 	if (b && !lnat_sock_taken(ln, orig, ext_addr, b->ext_port, ifindex))
 		return b;
 	/* The router's own socket took the port: the binding moves. */
@@ -375,7 +381,6 @@ struct lnat_bind *lnat_bind_get(struct lnat_net *ln,
 	pool->refs++;
 	__set_bit(port, pool->used);
 	tab = lnat_tab(ln);
-	hash = lnat_bind_hash(ln, b->int_addr, b->int_port, b->proto);
 	hlist_add_head_rcu(&b->hnode[LNAT_BIND_INT],
 			   &tab->bind[LNAT_BIND_INT][lnat_bucket(tab, hash)]);
 	hash = lnat_bind_hash(ln, b->ext_addr, b->ext_port, b->proto);

@@ -257,18 +257,19 @@ static bool lnat_tuple_eq(const struct lnat_tuple *a,
 }
 
 /**
- * lnat_lookup() - the mapping a packet belongs to
+ * lnat_lookup_hashed() - the mapping a packet belongs to, its hash known
  * @ln: the netns's state
  * @dir: the direction @t is seen in
  * @t: the packet's tuple, as on the wire
+ * @hash: lnat_hash() of @t, which a miss passes on to the mapping's
+ *	creation: it stays valid across a growth of the table
  *
  * Context: rcu_read_lock (netfilter hooks hold it) or @ln->lock held.
  * Return: the mapping, possibly expired or dying under RCU, or NULL.
  */
-struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
-			       const struct lnat_tuple *t)
+struct lnat_entry *lnat_lookup_hashed(struct lnat_net *ln, enum lnat_dir dir,
+				      const struct lnat_tuple *t, u32 hash)
 {
-	u32 hash = lnat_hash(ln, t);
 	struct lnat_hashes *tab;
 	struct lnat_entry *e;
 	unsigned int seq;
@@ -282,6 +283,21 @@ struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
 				return e;
 	} while (read_seqcount_retry(&ln->tab_seq, seq));
 	return NULL;
+}
+
+/**
+ * lnat_lookup() - the mapping a packet belongs to
+ * @ln: the netns's state
+ * @dir: the direction @t is seen in
+ * @t: the packet's tuple, as on the wire
+ *
+ * Context: as lnat_lookup_hashed().
+ * Return: the mapping, possibly expired or dying under RCU, or NULL.
+ */
+struct lnat_entry *lnat_lookup(struct lnat_net *ln, enum lnat_dir dir,
+			       const struct lnat_tuple *t)
+{
+	return lnat_lookup_hashed(ln, dir, t, lnat_hash(ln, t));
 }
 
 /**
@@ -321,18 +337,23 @@ struct hlist_head *lnat_peer_head(struct lnat_net *ln,
  * @ln: the netns's state
  * @e: the mapping, both tuples final; a TCP or UDP one also goes into
  *	the peer index under its binding
+ * @hash: lnat_hash() of @e's tuple in @dir, which its creator looked up
+ * @dir: that direction; the other one's is computed here
  *
  * Context: @ln->lock held.
  */
-void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e)
+void lnat_table_insert(struct lnat_net *ln, struct lnat_entry *e, u32 hash,
+		       enum lnat_dir dir)
 {
 	struct lnat_hashes *tab = lnat_tab(ln);
-	int dir;
+	enum lnat_dir other = !dir;
 
 	lockdep_assert_held(&ln->lock);
-	for (dir = 0; dir < LNAT_DIR_MAX; dir++)
-		hlist_add_head_rcu(&e->hnode[dir],
-				   &tab->dir[dir][lnat_bucket(tab, lnat_hash(ln, &e->tuple[dir]))]);
+	hlist_add_head_rcu(&e->hnode[dir],
+			   &tab->dir[dir][lnat_bucket(tab, hash)]);
+	hash = lnat_hash(ln, &e->tuple[other]);
+	hlist_add_head_rcu(&e->hnode[other],
+			   &tab->dir[other][lnat_bucket(tab, hash)]);
 	if (e->bind && e->bind->proto != IPPROTO_ICMP)
 		hlist_add_head(&e->pnode,
 			       lnat_peer_head(ln, e->bind,

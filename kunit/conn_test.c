@@ -307,7 +307,7 @@ static struct lnat_entry *lnat_t_in(struct lnat_net *ln, u8 proto,
 
 	p.t.proto = proto;
 	rcu_read_lock();
-	e = lnat_create_inbound(ln, &p);
+	e = lnat_create_inbound(ln, &p, lnat_hash(ln, &p.t));
 	rcu_read_unlock();
 	return e;
 }

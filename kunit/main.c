@@ -64,7 +64,7 @@ struct lnat_entry *lnat_t_create(struct lnat_net *ln,
 
 	if (t->proto == IPPROTO_ICMP)
 		p.icmp_type = ICMP_ECHO;
-	return lnat_create(ln, &p, ext, 1);
+	return lnat_create(ln, &p, lnat_hash(ln, t), ext, 1);
 }
 
 /* A TCP mapping from 10.0.0.2:@sport to 192.0.2.2:80, created by @tf. */
