@@ -4,9 +4,10 @@
 # beside conntrack, measured in one VM run on Debian's stock kernel.
 # "cost" (the default): instructions per packet under qemu's icount, the
 # table and the profiles in build/bench/cost.tsv and cost-profile.txt.
+# "profile": cost's profiles alone (minutes, not an hour).
 # "all": the wall-clock rates under TCG, results.tsv, the plots (SVG) and
 # profile.txt; "scale" only their table-size and expiry part.
-# usage: bench.sh [REPS [cost|all|scale]]; BENCH_COST_N packets per stream
+# usage: bench.sh [REPS [cost|profile|all|scale]]; BENCH_COST_N packets per stream
 # (50000), BENCH_COST_MAX the largest table (100000; 1000000 adds the 1M
 # step, 1000 leaves out the 100k one).
 set -euo pipefail
@@ -24,10 +25,16 @@ printf '#!/bin/sh\nexec env LNAT_COST_N=%s LNAT_COST_MAX=%s %s %s %s %s\n' \
 	"$build/bench-ko/tools/testbed/bench.sh" "$build/bench-ko/loosenat.ko" \
 	"$reps" "$parts" > "$guest"
 chmod +x "$guest"
-if [ "$parts" = cost ]; then
+if [ "$parts" = cost ] || [ "$parts" = profile ]; then
 	# One vCPU: icount needs single-threaded TCG.
 	LNAT_VM_ICOUNT=1 LNAT_VM_SMP=1 LNAT_VM_MEM=3072 \
-		tools/qemu/run-vm.sh stock "$guest" "$out/vm-cost" 10800
+		tools/qemu/run-vm.sh stock "$guest" "$out/vm-$parts" 10800
+	if [ "$parts" = profile ]; then
+		grep '^# profile: ' "$out/vm-profile/result.log" | cut -c12- \
+			> "$out/cost-profile.txt"
+		echo "profiles: $out/cost-profile.txt"
+		exit
+	fi
 	python3 tools/bench-cost.py "$out/vm-cost/result.log" "$out"
 	exit
 fi

@@ -15,7 +15,7 @@
 # Results: "# bench: CONFIG METRIC VALUE" lines, one per measurement; the
 # host takes medians and spreads.
 #
-# usage: bench.sh PATH/TO/loosenat.ko REPS [all|scale]
+# usage: bench.sh PATH/TO/loosenat.ko REPS [cost|profile|all|scale]
 set -u
 ko=$1
 reps=${2:-5}
@@ -425,14 +425,15 @@ cost_profile() {
 				-- ip netns exec cl1 sh -c \
 				'echo start > /proc/net/pktgen/pgctrl' > /dev/null 2>&1
 			perf report -i "$tmp/perf.data" --stdio --no-children --sort sym \
-				-q 2> /dev/null | grep -v '^$' | head -25 |
+				-q 2> /dev/null | grep -v '^$' |
+				awk 'NR <= 40 || /lnat_/' |
 				sed "s/^/# profile: $c $s /"
 		done
 	done
 }
 
 echo "# bench: kernel $(uname -r) cpus $(nproc) reps $reps"
-if [ "$parts" = cost ]; then
+if [ "$parts" = cost ] || [ "$parts" = profile ]; then
 	modprobe pktgen
 	COST_N=${LNAT_COST_N:-50000}
 	COST_MAX=${LNAT_COST_MAX:-100000}
@@ -441,7 +442,8 @@ if [ "$parts" = cost ]; then
 	COST_LIMIT=4194304
 	sysctl -qw net.netfilter.nf_conntrack_buckets=1048576 \
 		net.netfilter.nf_conntrack_max=$COST_LIMIT
-	for ((rep = 0; rep < reps; rep++)); do
+	# "profile": the profiles alone, a few minutes.
+	[ "$parts" = profile ] || for ((rep = 0; rep < reps; rep++)); do
 		for c in plain stock lnat lnatct; do
 			case $c in
 			plain | stock) rmmod loosenat 2> /dev/null ;;
