@@ -65,8 +65,9 @@ stress:
 fuzz:
 	tools/fuzz.sh
 
-# make bench: instructions per packet under icount; BENCH_PARTS=all: the
-# wall-clock rates under TCG, scale: only their table-size and expiry part.
+# make bench: instructions per packet under icount; BENCH_PARTS=profile:
+# only its profiles; all: the wall-clock rates under TCG, scale: only their
+# table-size and expiry part.
 BENCH_REPS ?= 3
 BENCH_PARTS ?= cost
 bench:

@@ -22,6 +22,7 @@ SPREAD = 0.01
 
 def load(path):
     pps, lost, profile, head = defaultdict(list), defaultdict(int), [], ""
+    diag = defaultdict(list)
     for line in open(path, errors="replace"):
         f = line.split()
         if line.startswith("# bench: kernel"):
@@ -29,14 +30,16 @@ def load(path):
         elif line.startswith("# cost: ") and len(f) == 7:
             pps[(f[2], f[3])].append(int(f[4]))
             lost[(f[2], f[3])] += int(f[6])
+        elif line.startswith("# cost-diag: ") and len(f) == 9:
+            diag[(f[2], f[3])].append(" ".join(f[4:]))
         elif line.startswith("# profile: "):
             profile.append(line[11:].rstrip())
-    return head, pps, lost, profile
+    return head, pps, lost, profile, diag
 
 
 def main():
     log, out = sys.argv[1], sys.argv[2]
-    head, pps, lost, profile = load(log)
+    head, pps, lost, profile, diag = load(log)
     if not pps:
         print("bench: no cost results in", log)
         return 1
@@ -95,7 +98,14 @@ def main():
             over("stock"), over("lnat"), over("lnatct")))
     if flagged:
         print(f"\n{flagged} cell(s) flagged: spread of 1 % or more, or "
-              "packets lost")
+              "packets lost; each rep's rate and what else the vCPU did "
+              "meanwhile (jiffies busy, idle, softirq; backlog drops, "
+              "squeezes):")
+        for k in sorted(pps):
+            if spread(k) >= SPREAD or lost[k]:
+                print("  %s %s: %s" % (k + ("; ".join(
+                    "%d (%s)" % (p, d) for p, d in
+                    zip(pps[k], diag[k] or ["-"] * len(pps[k]))),)))
     print(f"\ntable: {out}/cost.tsv; profiles: {out}/cost-profile.txt")
     return 0
 

@@ -324,14 +324,33 @@ emit_cost() { echo "# cost: $*"; }
 # IP packets from the router that reached the server, translated or not.
 seen() { echo $(($(counter leak) + $(counter xlat))); }
 
-# cost_run CONFIG STREAM CMD...: CMD prints "SENT USEC".
-cost_run() {
-	local r0 sent usec
+# What else the vCPU did: jiffies busy (user, nice, system), idle and in
+# softirq, and the receive backlog's drops and squeezes (softirq work left
+# for later), so far.
+diag() {
+	local d s
 
+	awk '/^cpu / { print $2 + $3 + $4, $5, $8 }' /proc/stat
+	read -r _ d s _ < /proc/net/softnet_stat
+	echo $((16#$d)) $((16#$s))
+}
+
+# cost_run CONFIG STREAM CMD...: CMD prints "SENT USEC". Also a line
+# "# cost-diag: CONFIG STREAM BUSY IDLE SOFTIRQ DROPS SQUEEZES" of diag()'s
+# differences over the stream, to tell an outlier's cause.
+cost_run() {
+	local r0 sent usec d0 d1 i
+
+	read -r -d '' -a d0 < <(diag)
 	r0=$(seen)
 	read -r sent usec < <("${@:3}")
+	read -r -d '' -a d1 < <(diag)
 	emit_cost "$1" "$2" "$((sent * 1000000 / usec))" "$sent" \
 		"$((sent - ($(seen) - r0)))"
+	for i in 0 1 2 3 4; do
+		d1[i]=$((d1[i] - d0[i]))
+	done
+	echo "# cost-diag: $1 $2 ${d1[*]}"
 }
 
 # tcp_flows FLAGS COUNT: lnat-flood's TCP frames from one address, each a new
@@ -353,9 +372,23 @@ cost_flush() {
 	slab_settle
 }
 
+# Conntrack's buckets: a power of two at least the largest table's size
+# where conntrack keeps state (loosenat's table grows to that), few where
+# it keeps none: its collector walks every bucket now and then, and a
+# million of them cost a stream it lands in over 1 %.
+ct_buckets() {
+	local n=1024
+
+	case "$1" in
+	stock | lnatct) while [ $n -lt "$COST_MAX" ]; do n=$((n * 2)); done ;;
+	esac
+	sysctl -qw net.netfilter.nf_conntrack_buckets=$n
+}
+
 cost() {
 	local c=$1 n=$COST_N f conns usec
 
+	ct_buckets "$c"
 	setup_cfg "$c"
 	S nft add rule ip watch in ip protocol udp drop
 	[ "$c" = plain ] || R sysctl -qw \
@@ -368,8 +401,11 @@ cost() {
 			net.loosenat.max_entries=$COST_LIMIT
 		;;
 	esac
-	# The previous configuration's table is freed in the background.
-	slab_settle
+	# A router's table has grown and its slabs hold pages: a first fill,
+	# flushed, so the streams of new mappings measure the insert, not
+	# loosenat's table growth (a fill's once) nor new slab pages.
+	pktgen "$n" 10.0.0.7 1024 65535 9 9 > /dev/null
+	cost_flush "$c"
 	# The first packet makes the mapping; the rest find it.
 	cost_run "$c" udp_found pktgen "$n" 10.0.0.2 4000 4000 9 9
 	# A new source port per packet: a new binding and mapping each.
@@ -410,8 +446,12 @@ cost_profile() {
 		lnat) load hashsize=1048576 || return ;;
 		*) rmmod loosenat 2> /dev/null ;;
 		esac
+		ct_buckets "$c"
 		setup_cfg "$c"
 		S nft add rule ip watch in ip protocol udp drop
+		# As cost() does: grown, not growing.
+		pktgen "$COST_N" 10.0.0.7 1024 65535 9 9 > /dev/null
+		cost_flush "$c"
 		for s in found new; do
 			if [ $s = found ]; then
 				pktgen_set "$COST_N" 10.0.0.2 4000 4000 9 9
@@ -437,11 +477,12 @@ if [ "$parts" = cost ] || [ "$parts" = profile ]; then
 	modprobe pktgen
 	COST_N=${LNAT_COST_N:-50000}
 	COST_MAX=${LNAT_COST_MAX:-100000}
-	# Room for every stream's mappings, none evicted or refused, and
-	# conntrack's buckets as many as loosenat's hashsize.
+	# Room for every stream's mappings, none evicted or refused.
 	COST_LIMIT=4194304
-	sysctl -qw net.netfilter.nf_conntrack_buckets=1048576 \
-		net.netfilter.nf_conntrack_max=$COST_LIMIT
+	sysctl -qw net.netfilter.nf_conntrack_max=$COST_LIMIT
+	# In the page cache before any stream: a page read from the 9p root
+	# while a sender runs is a wait for the host, which icount counts.
+	cat "$flood" "$here/lnat-conn" > /dev/null
 	# "profile": the profiles alone, a few minutes.
 	[ "$parts" = profile ] || for ((rep = 0; rep < reps; rep++)); do
 		for c in plain stock lnat lnatct; do
