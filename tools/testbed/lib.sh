@@ -101,6 +101,36 @@ load() {
 	insmod "$ko" "$@"
 }
 
+# second_router ROUTER CLIENT SRVDEV WAN LAN: another router beside the
+# lab's, ROUTER (a netns already there) with wan0 at WAN.2/24 to the
+# server's new SRVDEV (WAN.1) and lan0 at LAN.1/24 to CLIENT (made here,
+# LAN.2), each routed by default through the other side.
+second_router() {
+	local r=$1 c=$2 dev=$3 wan=$4 lan=$5
+
+	ip netns add "$c"
+	ip -b - <<-EOF
+	link add wan0 netns $r type veth peer name $dev netns srv
+	link add lan0 netns $r type veth peer name eth0 netns $c
+	EOF
+	ip -n "$r" -b - <<-EOF
+	addr add $wan.2/24 dev wan0
+	addr add $lan.1/24 dev lan0
+	link set lo up
+	link set wan0 up
+	link set lan0 up
+	route add default via $wan.1
+	EOF
+	ip -n "$c" -b - <<-EOF
+	addr add $lan.2/24 dev eth0
+	link set lo up
+	link set eth0 up
+	route add default via $lan.1
+	EOF
+	S ip addr add "$wan.1/24" dev "$dev"
+	S ip link set "$dev" up
+}
+
 # setup lnat|stock|both|plain: fresh namespaces, loosenat or stock
 # masquerade on wan0, both together, or neither (plain forwarding).
 setup() {

@@ -550,27 +550,7 @@ test_container() {
 	ctr_pid=$!
 	busywait 10 comm_is "$ctr_pid" sleep
 	ip netns attach ctr "$ctr_pid"
-	ip netns add cl4
-	ip -b - <<-EOF
-	link add wan0 netns ctr type veth peer name eth3 netns srv
-	link add lan0 netns ctr type veth peer name eth0 netns cl4
-	EOF
-	ip -n ctr -b - <<-EOF
-	addr add 198.18.0.2/24 dev wan0
-	addr add 10.0.4.1/24 dev lan0
-	link set lo up
-	link set wan0 up
-	link set lan0 up
-	route add default via 198.18.0.1
-	EOF
-	ip -n cl4 -b - <<-EOF
-	addr add 10.0.4.2/24 dev eth0
-	link set lo up
-	link set eth0 up
-	route add default via 10.0.4.1
-	EOF
-	S ip addr add 198.18.0.1/24 dev eth3
-	S ip link set eth3 up
+	second_router ctr cl4 eth3 198.18.0 10.0.4
 	in_ctr sysctl -qw net.ipv4.ip_forward=1 net.loosenat.interfaces=wan0 \
 		net.loosenat.udp_timeout=60
 	err=$(in_ctr sh -c 'echo 9999999 > /proc/sys/net/loosenat/max_entries;

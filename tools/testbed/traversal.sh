@@ -268,28 +268,9 @@ punch_setup() {
 
 	for ns in router2 cl3; do
 		ip netns del "$ns" 2>/dev/null
-		ip netns add "$ns"
 	done
-	ip -b - <<-EOF
-	link add wan0 netns router2 type veth peer name eth2 netns srv
-	link add lan0 netns router2 type veth peer name eth0 netns cl3
-	EOF
-	ip -n router2 -b - <<-EOF
-	addr add 203.0.113.2/24 dev wan0
-	addr add 10.0.3.1/24 dev lan0
-	link set lo up
-	link set wan0 up
-	link set lan0 up
-	route add default via 203.0.113.1
-	EOF
-	ip -n cl3 -b - <<-EOF
-	addr add 10.0.3.2/24 dev eth0
-	link set lo up
-	link set eth0 up
-	route add default via 10.0.3.1
-	EOF
-	ip -n srv addr add 203.0.113.1/24 dev eth2
-	ip -n srv link set eth2 up
+	ip netns add router2
+	second_router router2 cl3 eth2 203.0.113 10.0.3
 	S sysctl -qw net.ipv4.ip_forward=1
 	R ip route add 203.0.113.0/24 via 192.0.2.2
 	ip netns exec router2 sysctl -qw net.ipv4.ip_forward=1
