@@ -16,7 +16,7 @@ from collections import defaultdict
 CONFIGS = ["plain", "stock", "lnat", "lnatct"]
 STREAMS = ["udp_found", "udp_found_1k", "udp_found_100k", "udp_found_1m",
            "udp_new", "tcp_new_S", "tcp_new_A", "tcp_new_FA", "tcp_new_R",
-           "tcp_conns"]
+           "icmp_found", "icmp_new", "tcp_conns"]
 SPREAD = 0.01
 
 

@@ -361,6 +361,14 @@ tcp_flows() {
 		"$1" "$2" 7 | awk '{ print $2, $4 }'
 }
 
+# icmp_flows SRC COUNT IDS: lnat-flood's echo requests from SRC, the
+# identifier walking over IDS values (1: one flow, its sequence number
+# walking).
+icmp_flows() {
+	C1 "$flood" flows eth0 "$(mac router lan0)" "$1" 192.0.2.2 icmp none \
+		"$2" 1 0 "$3" | awk '{ print $2, $4 }'
+}
+
 # Each TCP stream starts with an empty table: one external address has
 # 64511 ports, one per internal endpoint.
 cost_flush() {
@@ -390,7 +398,7 @@ cost() {
 
 	ct_buckets "$c"
 	setup_cfg "$c"
-	S nft add rule ip watch in ip protocol udp drop
+	S nft add rule ip watch in ip protocol '{ udp, icmp }' drop
 	[ "$c" = plain ] || R sysctl -qw \
 		net.netfilter.nf_conntrack_udp_timeout=3600 \
 		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3600 2> /dev/null
@@ -414,6 +422,10 @@ cost() {
 		cost_flush "$c"
 		cost_run "$c" "tcp_new_$f" tcp_flows "$f" "$n"
 	done
+	# Pings: one identifier, then a new one per packet.
+	cost_flush "$c"
+	cost_run "$c" icmp_found icmp_flows 10.0.0.2 "$n" 1
+	cost_run "$c" icmp_new icmp_flows 10.0.0.3 "$n" 64512
 	# Found mappings among many: the flows made first, then the same ones
 	# again (1 source port and 1000 destination ports; 2 and 50001; 16 and
 	# 64511: 1032176).

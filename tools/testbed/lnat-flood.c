@@ -9,7 +9,9 @@
  *	then the source address and DPORT go up by one. With SPORTS the
  *	source port walks 1024..1023+SPORTS and then only DPORT goes up: many
  *	flows from each internal endpoint, which share its binding. PROTO
- *	tcp|udp; FLAGS as lnat-pkt's. COUNT 0: until killed.
+ *	tcp|udp|icmp (echo requests: the identifier walks as the source
+ *	port, the sequence number as DPORT); FLAGS as lnat-pkt's. COUNT 0:
+ *	until killed.
  *   lnat-flood stream IFACE DSTMAC SRC DST PROTO FLOWS SECONDS
  *	The bench's load: 18-byte payload packets round-robin over FLOWS flows
  *	(source ports 1024 up), for SECONDS, in batches of one sendmmsg().
@@ -115,7 +117,10 @@ static void l4_csum(const uint8_t *h, uint8_t *l4, size_t l4len, int at)
 	put16(l4 + at, csum(l4, l4len, (uint16_t)~csum(ph, 12, 0)));
 }
 
-/* A valid TCP or UDP packet of @plen payload bytes at @h; returns length. */
+/*
+ * A valid TCP or UDP packet of @plen payload bytes at @h, or an ICMP echo
+ * request with identifier @sport and sequence number @dport; returns length.
+ */
 static size_t l4_pkt(uint8_t *h, uint32_t src, uint32_t dst, int proto,
 		     int sport, int dport, int flags, size_t plen)
 {
@@ -125,6 +130,13 @@ static size_t l4_pkt(uint8_t *h, uint32_t src, uint32_t dst, int proto,
 	ip_hdr(h, src, dst, proto, len);
 	memset(l4, 0, hl);
 	memset(l4 + hl, 'p', plen);
+	if (proto == IPPROTO_ICMP) {
+		l4[0] = 8;
+		put16(l4 + 4, sport);
+		put16(l4 + 6, dport);
+		put16(l4 + 2, csum(l4, hl + plen, 0));
+		return len;
+	}
 	put16(l4, sport);
 	put16(l4 + 2, dport);
 	if (proto == IPPROTO_TCP) {
@@ -204,10 +216,17 @@ static uint32_t addr(const char *s)
 	return a.s_addr;
 }
 
+static int l4_proto(const char *s)
+{
+	if (!strcmp(s, "udp"))
+		return IPPROTO_UDP;
+	return strcmp(s, "icmp") ? IPPROTO_TCP : IPPROTO_ICMP;
+}
+
 static int flows(char **a, int n)
 {
 	uint32_t src = ntohl(addr(a[0])), dst = addr(a[1]);
-	int proto = strcmp(a[2], "udp") ? IPPROTO_TCP : IPPROTO_UDP;
+	int proto = l4_proto(a[2]);
 	int flags = parse_flags(a[3]), dport = atoi(a[5]);
 	long count = atol(a[4]), i;
 	int gap = n > 6 ? atoi(a[6]) : 0;
