@@ -3,8 +3,9 @@
 """make bench's cost report: the guest's "# cost:" lines (packets per guest
 second under icount, where a guest second is 10^9 instructions) as medians
 with their spread, the ratios the targets are stated in, and instructions
-per packet over plain forwarding. Writes OUTDIR/cost.tsv and
-OUTDIR/cost-profile.txt. A cell whose spread (max - min over the median)
+per packet over plain forwarding. Writes OUTDIR/cost.tsv,
+OUTDIR/cost-profile.txt and OUTDIR/cost-tables.rst (both tables as
+performance.rst has them). A cell whose spread (max - min over the median)
 reaches 1 % is flagged with "!", and so is a stream that lost packets.
 
 usage: bench-cost.py RESULT_LOG OUTDIR
@@ -37,6 +38,36 @@ def load(path):
     return head, pps, lost, profile, diag
 
 
+def rst_tables(pps, med, spread, lost):
+    """The rates with spreads, then instructions over plain and ratios."""
+    streams = [s for s in STREAMS if any((c, s) in pps for c in CONFIGS)]
+    t = [".. list-table::", "   :header-rows: 1", "", "   * - stream"]
+    t += ["     - " + c for c in CONFIGS]
+    for s in streams:
+        t.append("   * - ``%s``" % s)
+        for c in CONFIGS:
+            k = (c, s)
+            if k not in pps:
+                t.append("     - -")
+                continue
+            bad = spread(k) >= SPREAD or lost[k]
+            t.append("     - %d %.2f %%%s" % (med[k], 100 * spread(k),
+                                             " !" if bad else ""))
+    t += ["", ".. list-table::", "   :header-rows: 1", "", "   * - stream"]
+    t += ["     - " + h for h in ("stock", "lnat", "lnatct", "lnat / plain",
+                                  "lnat / stock")]
+    for s in streams:
+        if not all((c, s) in med for c in CONFIGS):
+            continue
+        t.append("   * - ``%s``" % s)
+        for c in ("stock", "lnat", "lnatct"):
+            t.append("     - %.0f" % (1e9 / med[(c, s)] -
+                                      1e9 / med[("plain", s)]))
+        for b in ("plain", "stock"):
+            t.append("     - %.3f" % (med[("lnat", s)] / med[(b, s)]))
+    return "\n".join(t) + "\n"
+
+
 def main():
     log, out = sys.argv[1], sys.argv[2]
     head, pps, lost, profile, diag = load(log)
@@ -56,6 +87,8 @@ def main():
                     % (k + (med[k], spread(k), len(pps[k]), lost[k])))
     with open(f"{out}/cost-profile.txt", "w") as p:
         p.write("\n".join(profile) + "\n")
+    with open(f"{out}/cost-tables.rst", "w") as r:
+        r.write(rst_tables(pps, med, spread, lost))
 
     flagged = 0
     print(f"bench (cost): {head}; packets per guest second (10^9 "
@@ -106,7 +139,8 @@ def main():
                 print("  %s %s: %s" % (k + ("; ".join(
                     "%d (%s)" % (p, d) for p, d in
                     zip(pps[k], diag[k] or ["-"] * len(pps[k]))),)))
-    print(f"\ntable: {out}/cost.tsv; profiles: {out}/cost-profile.txt")
+    print(f"\ntable: {out}/cost.tsv (as rst: cost-tables.rst); profiles: "
+          f"{out}/cost-profile.txt")
     return 0
 
 
