@@ -110,7 +110,7 @@ static bool lnat_ct_taken(struct lnat_net *ln, const struct lnat_tuple *orig,
 	struct nf_conn *ct;
 	bool taken;
 
-	/* Without a conntrack rule in this netns, no lookup to pay. */
+	/* No connection in conntrack here (no rule made one): none to find. */
 	if (!nf_conntrack_count(ln->net))
 		return false;
 	if (orig->proto == IPPROTO_ICMP) {
