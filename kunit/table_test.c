@@ -173,15 +173,18 @@ static void lnat_t_chains(struct kunit *test)
 /*
  * The table starts with 1 << LNAT_HASH_BITS_MIN buckets; more mappings than
  * that ask the collector to grow it, fourfold at a time up to its limit, and
- * every mapping, binding and peer index entry is found again afterwards.
+ * every mapping, binding and peer index entry is found again afterwards. A
+ * lookup's hash from before a growth still places the mapping it creates.
  */
 static void lnat_t_grow(struct kunit *test)
 {
 	const unsigned int n = 1500;
-	struct lnat_entry **e;
+	struct lnat_pkt late = { .tf = LNAT_TF_SYN };
+	struct lnat_entry **e, *l;
 	struct lnat_tuple t;
 	struct lnat_net *ln;
 	unsigned int i, found = 0, bound = 0, peers = 0;
+	u32 hash;
 
 	ln = kunit_kzalloc(test, sizeof(*ln), GFP_KERNEL);
 	e = kunit_kcalloc(test, n, sizeof(*e), GFP_KERNEL);
@@ -203,6 +206,9 @@ static void lnat_t_grow(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(e[i]));
 	}
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(ln->grow));
+	late.t = t;
+	late.t.sport = htons(20000 + n);
+	hash = lnat_hash(ln, &late.t);
 	KUNIT_EXPECT_TRUE(test, lnat_table_grow(ln));
 	KUNIT_EXPECT_EQ(test, rcu_dereference_protected(ln->tab, true)->bits,
 			(unsigned int)LNAT_HASH_BITS_MIN + 2);
@@ -213,8 +219,15 @@ static void lnat_t_grow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rcu_dereference_protected(ln->tab, true)->bits,
 			(unsigned int)LNAT_T_CHAIN_BITS);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->count), (int)n);
+	rcu_read_lock();
+	l = lnat_create(ln, &late, hash, LNAT_T_EXT, 1);
+	rcu_read_unlock();
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(l));
 
 	spin_lock_bh(&ln->lock);
+	KUNIT_EXPECT_PTR_EQ(test, lnat_lookup(ln, LNAT_DIR_ORIG, &late.t), l);
+	KUNIT_EXPECT_PTR_EQ(test, lnat_lookup(ln, LNAT_DIR_REPLY,
+					      &l->tuple[LNAT_DIR_REPLY]), l);
 	for (i = 0; i < n; i++) {
 		const struct lnat_bind *b = e[i]->bind;
 
@@ -231,7 +244,7 @@ static void lnat_t_grow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, found, n);
 	KUNIT_EXPECT_EQ(test, bound, n);
 	KUNIT_EXPECT_EQ(test, peers, n);
-	KUNIT_EXPECT_EQ(test, lnat_collect(ln, true, false), n);
+	KUNIT_EXPECT_EQ(test, lnat_collect(ln, true, false), n + 1);
 	lnat_net_teardown(ln);
 }
 
