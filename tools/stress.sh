@@ -14,7 +14,7 @@ printf '#!/bin/sh\nexec %s %s %s\n' "$build/stress/tools/testbed/stress.sh" \
 	"$build/stress/loosenat.ko" "$size" > "$guest"
 chmod +x "$guest"
 status=0
-tools/qemu/run-vm.sh debug "$guest" "$build/vm-stress" 7200 || status=1
+tools/qemu/run-vm.sh debug "$guest" "$build/vm-stress" 10800 || status=1
 grep -E '^(not )?ok ' "$build/vm-stress/result.log" || true
 grep -q '^not ok ' "$build/vm-stress/result.log" && status=1
 splats=$(grep -cEf tools/qemu/splat.re "$build/vm-stress/console.log" || true)
