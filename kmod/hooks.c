@@ -178,8 +178,15 @@ static bool lnat_keep_off_flowtable(struct sk_buff *skb)
  * loosenat translated on its way in, leaving again (a bridge, a second
  * uplink). When the router's own socket now talks on a mapping's external
  * 4-tuple, the mapping moves: the client's next packet gets another port.
+ *
+ * Each test is a lookup, so each is made only where it can hold: a
+ * forwarded packet is not the router's own (the stack refuses a local
+ * source from the wire, fib_validate_source()), and only a packet that
+ * came in on a masqueraded interface can be an answer lnat_xlat_in()
+ * translated.
  */
-static bool lnat_leave_alone(struct lnat_net *ln, const struct net_device *out,
+static bool lnat_leave_alone(struct lnat_net *ln, const struct sk_buff *skb,
+			     const struct net_device *out,
 			     const struct lnat_pkt *p)
 {
 	const struct lnat_tuple *t = &p->t;
@@ -189,13 +196,17 @@ static bool lnat_leave_alone(struct lnat_net *ln, const struct net_device *out,
 	};
 	struct lnat_entry *e;
 
-	if (inet_addr_type_dev_table(ln->net, out, t->saddr) == RTN_LOCAL) {
+	if (!(IPCB(skb)->flags & IPSKB_FORWARDED)) {
+		if (inet_addr_type_dev_table(ln->net, out, t->saddr) != RTN_LOCAL)
+			return false;
 		e = lnat_lookup(ln, LNAT_DIR_REPLY, &inv);
 		/* An echo reply of the router's answers a ping: it owns no id. */
 		if (e && (t->proto != IPPROTO_ICMP || p->icmp_type == ICMP_ECHO))
 			lnat_remove(ln, e, true);
 		return true;
 	}
+	if (!lnat_iface_match(ln, dev_get_by_index_rcu(ln->net, skb->skb_iif)))
+		return false;
 	inv.zone = t->zone;
 	return lnat_lookup(ln, LNAT_DIR_ORIG, &inv);
 }
@@ -264,7 +275,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 				lnat_inbound_answered(ln, e);
 		}
 	} else {
-		if (lnat_leave_alone(ln, out, &p))
+		if (lnat_leave_alone(ln, skb, out, &p))
 			return NF_ACCEPT;
 		if (!ext)
 			ext = lnat_masq_addr(skb, out, p.t.daddr);

@@ -119,6 +119,29 @@ test_two_uplinks() {
 	ip netns del far
 }
 
+# Every interface masqueraded, the LAN's too ("+"; stock: every oifname but
+# lo): an answer translated on its way in leaves again by a masqueraded
+# interface and must not get a mapping of its own there, which would give
+# the client an answer from the router's LAN address.
+test_masquerade_all() {
+	local mode=$1
+
+	setup "$mode"
+	if [ "$mode" = stock ]; then
+		stock_rule oifname != '"lo"' masquerade
+	else
+		R sysctl -qw net.loosenat.interfaces="+"
+	fi
+	bg S python3 "$tcpc" udp-server 192.0.2.2 53 "$tmp/s1"
+	busywait 20 udp_listening srv 53
+	C1 python3 "$tcpc" udp-client 192.0.2.2 53 5000 0 > "$tmp/m"
+	rcheck "$mode" "every interface masqueraded: the answer reaches the client from the server, once translated" \
+		sh -c "grep -qx 'reply 192.0.2.2 53' '$tmp/m' &&
+		       grep -q '^peer 192.0.2.1 ' '$tmp/s1' &&
+		       { [ $mode = stock ] || [ \$(ip netns exec router sysctl -n net.loosenat.count) = 1 ]; }"
+	stop_bg
+}
+
 # The WAN loses its address (a PPPoE redial) while a client sends. Stock
 # masquerade borrows the LAN address then: it leaks 10.0.0.1.
 test_wan_loses_address() {
@@ -496,12 +519,12 @@ test_vrf() {
 	ip netns del tb
 }
 
-ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks
+ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks masquerade_all
 	wan_loses_address port_range router_socket ping_socket ct_nat ftp
 	flowtable wildcards ipsec bridge fwmark vrf"
 # Cases each mode reports: flowtable 2 each; wildcards 3 with loosenat, 1
 # stock.
-ROUTERS_PLAN=$((16 + 3 + controls * 17))
+ROUTERS_PLAN=$((17 + 3 + controls * 18))
 
 test_routers() {
 	local c
