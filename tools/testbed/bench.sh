@@ -393,11 +393,23 @@ ct_buckets() {
 	sysctl -qw net.netfilter.nf_conntrack_buckets=$n
 }
 
+# The neighbours on the path, pinned: a dynamic entry goes stale now and
+# then (reachable_time, 15-45 s), and while it is stale or delayed every
+# packet forwarded to it takes neigh_resolve_output(), about 90
+# instructions more, until an ARP probe makes it reachable again.
+pin_neighbours() {
+	R ip neigh replace 192.0.2.2 lladdr "$(mac srv eth0)" dev wan0 nud permanent
+	R ip neigh replace 10.0.0.2 lladdr "$(mac cl1 eth0)" dev lan0 nud permanent
+	S ip neigh replace 192.0.2.1 lladdr "$(mac router wan0)" dev eth0 nud permanent
+	C1 ip neigh replace 10.0.0.1 lladdr "$(mac router lan0)" dev eth0 nud permanent
+}
+
 cost() {
 	local c=$1 n=$COST_N f conns usec
 
 	ct_buckets "$c"
 	setup_cfg "$c"
+	pin_neighbours
 	S nft add rule ip watch in ip protocol '{ udp, icmp }' drop
 	[ "$c" = plain ] || R sysctl -qw \
 		net.netfilter.nf_conntrack_udp_timeout=3600 \
@@ -460,6 +472,7 @@ cost_profile() {
 		esac
 		ct_buckets "$c"
 		setup_cfg "$c"
+		pin_neighbours
 		S nft add rule ip watch in ip protocol udp drop
 		# As cost() does: grown, not growing.
 		pktgen "$COST_N" 10.0.0.7 1024 65535 9 9 > /dev/null
