@@ -205,7 +205,8 @@ static bool lnat_leave_alone(struct lnat_net *ln, const struct sk_buff *skb,
 			lnat_remove(ln, e, true);
 		return true;
 	}
-	if (!lnat_iface_match(ln, dev_get_by_index_rcu(ln->net, skb->skb_iif)))
+	/* The interface ip_rcv() saw, even if a VRF took the packet then. */
+	if (!lnat_iface_match(ln, dev_get_by_index_rcu(ln->net, IPCB(skb)->iif)))
 		return false;
 	inv.zone = t->zone;
 	return lnat_lookup(ln, LNAT_DIR_ORIG, &inv);
