@@ -181,8 +181,9 @@ static bool lnat_keep_off_flowtable(struct sk_buff *skb)
  *
  * Each test is a lookup, so each is made only where it can hold: a
  * forwarded packet is not the router's own (the stack refuses a local
- * source from the wire, fib_validate_source()), and only a packet that
- * came in on a masqueraded interface can be an answer lnat_xlat_in()
+ * source from the wire, fib_validate_source(); with accept_local it is a
+ * client's, which stock masquerade translates too), and only a packet
+ * that came in on a masqueraded interface can be an answer lnat_xlat_in()
  * translated.
  */
 static bool lnat_leave_alone(struct lnat_net *ln, const struct sk_buff *skb,
