@@ -118,12 +118,14 @@ struct lnat_t_fuzz {
 	bool nested;		/* an error quoting an error */
 	bool bad_dst;		/* an error not sent to the quoted source */
 	bool from_map;		/* flow of a remembered mapping */
+	bool fwd;		/* outbound: forwarded, not the router's own */
+	bool fwd_in;		/* forwarded, in by a masqueraded interface */
 	struct lnat_tuple flow;	/* the packet's, or the one its error is about */
 	unsigned int len, linear, nhot;
 	u16 hot[LNAT_T_HOT_MAX];	/* header bytes worth mutating */
 	struct lnat_tuple map[ARRAY_SIZE(lnat_t_protos)][LNAT_T_SLOTS]
 			     [LNAT_DIR_MAX];
-	unsigned int n_invalid, n_drop, n_xlat, n_icmp_xlat, n_kept;
+	unsigned int n_invalid, n_drop, n_xlat, n_icmp_xlat, n_kept, n_answer;
 	u8 pkt[LNAT_T_PKT_MAX] __aligned(8);	/* as fed in */
 	u8 out[LNAT_T_PKT_MAX] __aligned(8);	/* as it came out */
 };
@@ -134,6 +136,8 @@ struct lnat_t_run {
 	int parsed;
 	enum lnat_t_want want;
 	bool mangled;
+	bool mapped;			/* outbound: its flow had a mapping */
+	bool answer;			/* an answer leaving again: left alone */
 	struct lnat_pkt in;		/* parsed from the packet */
 	struct lnat_tuple xlat;		/* the translated packet must parse to */
 	unsigned int drops, icmp_xlat;	/* counter increments */
@@ -210,6 +214,23 @@ static bool lnat_t_flow(struct lnat_t_fuzz *f, enum lnat_t_kind kind,
 	    (t->proto == IPPROTO_ICMP && dir == LNAT_DIR_ORIG))
 		t->dport = 0;
 	return false;
+}
+
+/*
+ * One outbound packet in four of a protocol with ports (or none), when a
+ * mapping is remembered: the inverse of its flow, an answer lnat_xlat_in()
+ * translated that leaves by another masqueraded interface (interfaces=+).
+ */
+static bool lnat_t_answer(struct lnat_t_fuzz *f, enum lnat_t_kind kind)
+{
+	const struct lnat_tuple *m = f->map[lnat_t_pindex[kind]]
+					   [lnat_t_rnd(f, LNAT_T_SLOTS)];
+
+	if (f->dir != LNAT_DIR_ORIG || kind == LNAT_T_ECHO ||
+	    !m[LNAT_DIR_ORIG].proto || lnat_t_rnd(f, 4))
+		return false;
+	f->flow = lnat_t_inverse(&m[LNAT_DIR_ORIG]);
+	return true;
 }
 
 /* Bytes of random IPv4 options: none three times in four. */
@@ -418,7 +439,8 @@ static void lnat_t_generate(struct lnat_t_fuzz *f, enum lnat_t_kind kind)
 		f->len = lnat_t_put_error(f, 0, false);
 		break;
 	default:
-		f->from_map = lnat_t_flow(f, kind, f->dir, &f->flow);
+		if (!lnat_t_answer(f, kind))
+			f->from_map = lnat_t_flow(f, kind, f->dir, &f->flow);
 		hl = lnat_t_put_ip(f, 0, f->flow.proto, f->flow.saddr,
 				   f->flow.daddr, lnat_t_opts(f, 40));
 		f->len = hl + lnat_t_put_l4(f, hl, kind, &f->flow, f->dir);
@@ -586,6 +608,25 @@ static void lnat_t_remember(struct lnat_t_fuzz *f, const struct lnat_entry *e)
 }
 
 /*
+ * Before an outbound packet goes through: has its flow a mapping, and is it
+ * an answer lnat_leave_alone() lets go as it came (forwarded, in by a
+ * masqueraded interface, no mapping of its own, the inverse of a mapping's
+ * flow)? Caller holds rcu_read_lock.
+ */
+static void lnat_t_before(const struct lnat_t_fuzz *f, struct lnat_t_run *r)
+{
+	struct lnat_tuple t = r->in.t, inv;
+
+	if (r->parsed)
+		return;
+	t.zone = 0;
+	inv = lnat_t_inverse(&t);
+	r->mapped = lnat_lookup(f->ln, LNAT_DIR_ORIG, &t);
+	r->answer = f->fwd_in && !r->mapped &&
+		    lnat_lookup(f->ln, LNAT_DIR_ORIG, &inv);
+}
+
+/*
  * The packet through lnat_out() (ORIG) or lnat_in() (REPLY) past their
  * interface match: the hooks' own code, lnat_xlat_out() and lnat_xlat_in().
  * The outbound side gets the fixed external address, since the fuzzer has
@@ -599,10 +640,12 @@ static unsigned int lnat_t_hook(struct lnat_t_fuzz *f, struct sk_buff *skb,
 
 	/* For the oracles: what the hook sees (parsing changes nothing). */
 	r->parsed = lnat_parse(skb, f->dir, &r->in);
-	if (f->dir == LNAT_DIR_ORIG)
+	if (f->dir == LNAT_DIR_ORIG) {
+		lnat_t_before(f, r);
 		v = lnat_xlat_out(f->ln, skb, f->dev, LNAT_T_EXT, &e);
-	else
+	} else {
 		v = lnat_xlat_in(f->ln, skb, true, &e);
+	}
 	if (!e)
 		return v;
 	/* What the translated packet must parse to. */
@@ -682,6 +725,8 @@ static bool lnat_t_check(struct lnat_t_fuzz *f, struct sk_buff *skb,
 	     r->parsed || !lnat_t_same(&r->in.t, &f->flow, true)))
 		return lnat_t_fail(f, r, "valid packet misparsed");
 	if (dropped) {
+		if (r->answer)
+			return lnat_t_fail(f, r, "an answer leaving again dropped");
 		if (r->want == LNAT_T_XLAT)
 			return lnat_t_fail(f, r, "packet of a mapping dropped");
 		f->n_drop++;
@@ -698,10 +743,17 @@ static bool lnat_t_check(struct lnat_t_fuzz *f, struct sk_buff *skb,
 			return lnat_t_fail(f, r, "packet of a mapping not translated");
 		if (memcmp(f->pkt, f->out, f->len))
 			return lnat_t_fail(f, r, "changed, not translated");
+		f->n_kept++;
+		if (r->answer) {
+			f->n_answer++;
+			return true;
+		}
 		/* Only the router's own traffic leaves as it came. */
 		if (f->dir == LNAT_DIR_ORIG && lnat_t_private(in->saddr))
 			return lnat_t_fail(f, r, "private source left untranslated");
-		f->n_kept++;
+		/* A forwarded one with a local source is a client's (accept_local). */
+		if (f->fwd && in->saddr == LNAT_T_OWN)
+			return lnat_t_fail(f, r, "forwarded packet left with a local source");
 		return true;
 	}
 
@@ -720,8 +772,14 @@ static bool lnat_t_check(struct lnat_t_fuzz *f, struct sk_buff *skb,
 		f->n_icmp_xlat++;
 		return true;
 	}
-	/* Translated: never the router's own, always to the WAN's address. */
-	if (f->dir == LNAT_DIR_ORIG && in->saddr == LNAT_T_OWN)
+	if (r->answer)
+		return lnat_t_fail(f, r, "an answer leaving again translated");
+	/*
+	 * Translated: never the router's own (unless a client's forwarded
+	 * packet mapped that flow), always to the WAN's address.
+	 */
+	if (f->dir == LNAT_DIR_ORIG && !f->fwd && !r->mapped &&
+	    in->saddr == LNAT_T_OWN)
 		return lnat_t_fail(f, r, "the router's own packet translated");
 	if (f->dir == LNAT_DIR_ORIG && out->saddr != LNAT_T_EXT)
 		return lnat_t_fail(f, r, "left with another address than the egress interface's");
@@ -747,6 +805,13 @@ static bool lnat_t_packet(struct lnat_t_fuzz *f)
 	if (!skb) {
 		KUNIT_FAIL(f->test, "no memory for an skb");
 		return false;
+	}
+	/* Half the outbound packets forwarded, half of those in by lo. */
+	f->fwd = f->dir == LNAT_DIR_ORIG && lnat_t_rnd(f, 2);
+	f->fwd_in = f->fwd && lnat_t_rnd(f, 2);
+	if (f->fwd) {
+		IPCB(skb)->flags |= IPSKB_FORWARDED;
+		IPCB(skb)->iif = f->fwd_in ? LOOPBACK_IFINDEX : 0;
 	}
 	drops = lnat_t_drops(f->ln);
 	icmp_xlat = lnat_t_stat(f->ln, LNAT_STAT_ICMP_XLAT);
@@ -833,6 +898,7 @@ static void lnat_t_fuzz(struct kunit *test)
 	};
 	unsigned int first = test->param_index * LNAT_T_CHUNK, end, i;
 	struct lnat_net *ln = test->priv;
+	struct lnat_ifset *set;
 	enum lnat_t_kind kind;
 	struct lnat_t_fuzz *f;
 	u64 start;
@@ -851,6 +917,11 @@ static void lnat_t_fuzz(struct kunit *test)
 	f->dev = alloc_netdev(0, "lnatfuzz", NET_NAME_UNKNOWN, ether_setup);
 	KUNIT_ASSERT_NOT_NULL(test, f->dev);
 	f->dev->ifindex = 1;
+	/* lo masqueraded: forwarded packets "in by lo" came in by a WAN. */
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, set);
+	KUNIT_ASSERT_EQ(test, lnat_ifset_parse("lo", set), 0);
+	kfree(rcu_replace_pointer(ln->ifset, set, true));
 	prandom_seed_state(&f->rnd, (u64)fuzz_seed << 32 | first);
 	/* Nothing expires, so a remembered mapping is live until evicted. */
 	for (i = 0; i < LNAT_TO_MAX; i++)
@@ -891,10 +962,10 @@ static void lnat_t_fuzz(struct kunit *test)
 	atomic_notifier_chain_unregister(&panic_notifier_list, &lnat_t_panic_nb);
 	WRITE_ONCE(lnat_t_running, NULL);
 	free_netdev(f->dev);
-	kunit_info(test, "%u packets, %llu ms: %u drop (%u invalid), %u xlat, %u ICMP xlat, %u kept; %u new, %u evicted",
+	kunit_info(test, "%u packets, %llu ms: %u drop (%u invalid), %u xlat, %u ICMP xlat, %u kept (%u answers); %u new, %u evicted",
 		   i - first, (ktime_get_ns() - start) / NSEC_PER_MSEC,
 		   f->n_drop, f->n_invalid, f->n_xlat, f->n_icmp_xlat,
-		   f->n_kept, lnat_t_stat(ln, LNAT_STAT_NEW),
+		   f->n_kept, f->n_answer, lnat_t_stat(ln, LNAT_STAT_NEW),
 		   lnat_t_stat(ln, LNAT_STAT_EARLY_DROP));
 	/* Every outcome is reached, or the case tests less than it says. */
 	if (i == end && end - first >= LNAT_T_FLUSH) {
@@ -902,7 +973,8 @@ static void lnat_t_fuzz(struct kunit *test)
 		KUNIT_EXPECT_GT(test, f->n_drop, f->n_invalid);
 		KUNIT_EXPECT_GT(test, f->n_xlat, 0U);
 		KUNIT_EXPECT_GT(test, f->n_icmp_xlat, 0U);
-		KUNIT_EXPECT_GT(test, f->n_kept, 0U);
+		KUNIT_EXPECT_GT(test, f->n_kept, f->n_answer);
+		KUNIT_EXPECT_GT(test, f->n_answer, 0U);
 	}
 }
 
