@@ -301,14 +301,14 @@ test_hole_punch() {
 	bg S python3 "$trav" reflect 192.0.2.2:80
 	busywait 20 listening
 	rm -f "$tmp"/p1.* "$tmp"/p3.*
-	bg C1 timeout 40 python3 "$trav" punch 7000 192.0.2.2:80 "$tmp/p1" > "$tmp/r1"
-	bg ip netns exec cl3 timeout 40 python3 "$trav" punch 7000 192.0.2.2:80 \
+	bg C1 timeout 70 python3 "$trav" punch 7000 192.0.2.2:80 "$tmp/p1" > "$tmp/r1"
+	bg ip netns exec cl3 timeout 70 python3 "$trav" punch 7000 192.0.2.2:80 \
 		"$tmp/p3" > "$tmp/r3"
 	busywait 20 test -e "$tmp/p1.mine" -a -e "$tmp/p3.mine"
 	# Renamed into place: punch reads a peer file as soon as it exists.
 	cp "$tmp/p1.mine" "$tmp/p3.tmp" && mv "$tmp/p3.tmp" "$tmp/p3.peer"
 	cp "$tmp/p3.mine" "$tmp/p1.tmp" && mv "$tmp/p1.tmp" "$tmp/p1.peer"
-	busywait 40 sh -c "grep -q . '$tmp/r1' && grep -q . '$tmp/r3'"
+	busywait 45 sh -c "grep -q . '$tmp/r1' && grep -q . '$tmp/r3'"
 	sed "s/^/# $mode: cl1: /" "$tmp/r1"
 	sed "s/^/# $mode: cl3: /" "$tmp/r3"
 	# Stock's outcome hangs on which SYN meets which RST first: shown, not

@@ -17,8 +17,9 @@ dial SRC DST PORT [SECS [SPORT]]
 punch SPORT RDV PEERFILE    simultaneous open: learn the external endpoint
                             from the reflector RDV (ADDR:PORT), write it to
                             PEERFILE.mine, wait for PEERFILE.peer, connect to
-                            it from SPORT until it succeeds (30 s); exchange
-                            a line; print "punched IP PORT" or "failed".
+                            it from SPORT until it succeeds (30 s from the
+                            peer's arrival); exchange a line; print "punched
+                            IP PORT", or "failed" and each error's count.
 Every wait has a timeout.
 """
 import os
@@ -109,12 +110,17 @@ def punch(sport, rdv, peerfile):
         return
     with open(peerfile + ".peer") as f:
         addr, port = f.read().split()
+    # The 30 s are the punching's own, however late the peer came.
+    end = time.time() + 30
+    errors = {}
     while time.time() < end:
         s = sock(sport)
         s.settimeout(1)
         try:
             s.connect((addr, int(port)))
-        except OSError:
+        except OSError as e:
+            name = e.__class__.__name__
+            errors[name] = errors.get(name, 0) + 1
             s.close()
             time.sleep(0.2)
             continue
@@ -123,7 +129,9 @@ def punch(sport, rdv, peerfile):
         if s.recv(100).startswith(b"hello"):
             print("punched", addr, port, flush=True)
             return
-    print("failed", flush=True)
+    # Which way each attempt failed tells a filtered SYN from a refused one.
+    print("failed", " ".join("%s=%d" % e for e in sorted(errors.items())),
+          flush=True)
 
 
 if __name__ == "__main__":
