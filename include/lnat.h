@@ -494,7 +494,7 @@ int lnat_icmp_error(struct sk_buff *skb, enum lnat_dir dir,
 		    struct lnat_tuple *emb);
 bool lnat_icmp_csum_ok(struct sk_buff *skb, unsigned int thoff);
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
-		       enum lnat_dir dir, u16 zone, __be32 own);
+		       enum lnat_dir dir, u16 zone, bool own);
 
 /* parse.c */
 int lnat_parse(struct sk_buff *skb, enum lnat_dir dir, struct lnat_pkt *p);

@@ -83,6 +83,20 @@ static bool lnat_dev_has(const struct net_device *out, __be32 addr)
 }
 
 /*
+ * An ICMP error the router sent from an address of the interface it leaves
+ * by, a secondary one too (a VIP's port unreachable), or from @ext.
+ */
+static bool lnat_own_error(const struct sk_buff *skb,
+			   const struct net_device *out, __be32 ext)
+{
+	__be32 saddr = ip_hdr(skb)->saddr;
+
+	if (IPCB(skb)->flags & IPSKB_FORWARDED)
+		return false;
+	return ext ? saddr == ext : lnat_dev_has(out, saddr);
+}
+
+/*
  * Conntrack's own NAT (a masquerade or snat rule beside loosenat) gave a new
  * connection an external endpoint that a mapping answers on: the mapping
  * moves, as when a socket of the router's own takes its port, and its
@@ -246,7 +260,7 @@ unsigned int lnat_xlat_out(struct lnat_net *ln, struct sk_buff *skb,
 	ret = lnat_parse(skb, LNAT_DIR_ORIG, &p);
 	if (ret > 0)
 		return lnat_icmp(ln, skb, LNAT_DIR_ORIG, lnat_zone(skb),
-				 ext ?: lnat_masq_addr(skb, out, p.t.daddr));
+				 lnat_own_error(skb, out, ext));
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;
@@ -376,7 +390,7 @@ unsigned int lnat_xlat_in(struct lnat_net *ln, struct sk_buff *skb,
 
 	ret = lnat_parse(skb, LNAT_DIR_REPLY, &p);
 	if (ret > 0)
-		return lnat_icmp(ln, skb, LNAT_DIR_REPLY, 0, 0);
+		return lnat_icmp(ln, skb, LNAT_DIR_REPLY, 0, false);
 	if (ret < 0) {
 		LNAT_STAT_INC(ln, INVALID);
 		return NF_DROP;

@@ -139,18 +139,20 @@ bool lnat_icmp_csum_ok(struct sk_buff *skb, unsigned int thoff)
  * @skb: the ICMP packet
  * @dir: ORIG leaving the masqueraded interface, REPLY arriving on it
  * @zone: ORIG: the conntrack zone of the connection it is about; REPLY: 0
- * @own: ORIG: the router's address on that interface; REPLY: unused
+ * @own: ORIG: the router sent it from an address of that interface;
+ *	REPLY: unused
  *
  * Errors about a mapping are translated (outer address and the embedded
  * headers). Malformed errors are dropped, and so are errors leaving about
- * no mapping from an address other than @own: untranslated, they would leak
- * it. An error never creates, refreshes or removes a mapping.
+ * no mapping that the router did not send (@own): untranslated, they would
+ * leak their source. An error never creates, refreshes or removes a
+ * mapping.
  *
  * Context: softirq, rcu_read_lock held.
  * Return: NF_ACCEPT or NF_DROP (counted in icmp_drop).
  */
 unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
-		       enum lnat_dir dir, u16 zone, __be32 own)
+		       enum lnat_dir dir, u16 zone, bool own)
 {
 	unsigned int thoff, ihoff;
 	struct lnat_tuple emb, key;
@@ -173,7 +175,7 @@ unsigned int lnat_icmp(struct lnat_net *ln, struct sk_buff *skb,
 	e = lnat_lookup(ln, dir, &key);
 	if (!e) {
 		/* About the router's own traffic, or nothing we mapped. */
-		if (dir == LNAT_DIR_REPLY || ip_hdr(skb)->saddr == own)
+		if (dir == LNAT_DIR_REPLY || own)
 			return NF_ACCEPT;
 		goto drop;
 	}

@@ -95,7 +95,9 @@ static unsigned int lnat_t_verdict(struct kunit *test, struct sk_buff *skb,
 	unsigned int v;
 
 	rcu_read_lock();
-	v = lnat_icmp(test->priv, skb, dir, 0, in_aton(T_EXT));
+	/* As lnat_xlat_out() tells it: sent by the router, from T_EXT. */
+	v = lnat_icmp(test->priv, skb, dir, 0,
+		      ip_hdr(skb)->saddr == in_aton(T_EXT));
 	rcu_read_unlock();
 	return v;
 }

@@ -35,7 +35,8 @@ udp_listening() {
 	ip netns exec "$1" ss -ulnH "sport = :$2" | grep -q .
 }
 
-# A service of the router's own on a secondary WAN address (a VIP) answers.
+# A service of the router's own on a secondary WAN address (a VIP) answers,
+# and a closed port there is refused by the router's ICMP error.
 test_secondary_service() {
 	local mode=$1
 
@@ -47,6 +48,10 @@ test_secondary_service() {
 	S timeout 30 python3 "$tcpc" client 192.0.2.100 8080 "$tmp/go" fin > "$tmp/port"
 	rcheck "$mode" "a router service on a secondary WAN address answers" \
 		test -s "$tmp/port" -a "$(stat new)" = 0
+	# The router's own port unreachable leaves from the secondary address.
+	S python3 "$tcpc" udp-refused 5353 192.0.2.100 33434 > "$tmp/refused"
+	rcheck "$mode" "a closed UDP port of the secondary WAN address is refused by the router's ICMP error" \
+		eq "$(cat "$tmp/refused")" refused
 	stop_bg
 }
 
@@ -115,6 +120,76 @@ test_two_uplinks() {
 		sh -c "[ \$(grep -c '^reply' '$tmp/m') = 2 ] &&
 		       grep -q '^peer 192.0.2.1 ' '$tmp/s1' &&
 		       grep -q '^peer 198.51.100.1 ' '$tmp/s2'"
+	stop_bg
+	ip netns del far
+}
+
+# tcp_unsolicited_syn=port-unreachable beyond the lab's one address: an
+# unsolicited SYN to a secondary WAN address and one to the second uplink's
+# are each held and refused 6 s later by an ICMP port unreachable from the
+# address it was sent to; the inside's SYN out by the second uplink
+# (simultaneous open) drops the held SYN there silently. Stock: the
+# router's stack refuses both at once with a RST.
+test_held_syn() {
+	local mode=$1 before ns
+
+	setup "$mode"
+	wan1_setup
+	R ip addr add 192.0.2.100/24 dev wan0
+	if [ "$mode" = stock ]; then
+		stock_rule oifname '{ "wan0", "wan1" }' masquerade
+	else
+		R sysctl -qw net.loosenat.interfaces="wan0 wan1"
+		R sysctl -qw net.loosenat.tcp_unsolicited_syn=port-unreachable
+	fi
+	for ns in srv far; do
+		ip netns exec "$ns" nft -f - <<-EOF
+		table ip held {
+			counter from_vip {}
+			counter from_wan1 {}
+			chain in {
+				type filter hook input priority 0;
+				icmp type destination-unreachable ip saddr 192.0.2.100 counter name from_vip
+				icmp type destination-unreachable ip saddr 198.51.100.1 counter name from_wan1
+			}
+		}
+		EOF
+	done
+	bg S timeout 30 python3 "$trav" dial 192.0.2.2 192.0.2.100 40000 20 > "$tmp/d0"
+	bg ip netns exec far timeout 30 python3 "$trav" dial 198.51.100.2 198.51.100.1 40000 20 \
+		> "$tmp/d1"
+	busywait 30 sh -c "grep -q after '$tmp/d0' && grep -q after '$tmp/d1'"
+	sed 's/^/# vip: /' "$tmp/d0"
+	sed 's/^/# wan1: /' "$tmp/d1"
+	if [ "$mode" = stock ]; then
+		rcheck "$mode" "unsolicited SYNs to a secondary address and a second uplink: refused at once by the router's RST" \
+			awk '/^failed ConnectionRefusedError$/ { r++ }
+				/^after / && $2 < 3 { s++ } END { exit !(r == 2 && s == 2) }' \
+			"$tmp/d0" "$tmp/d1"
+		stop_bg
+		ip netns del far
+		return
+	fi
+	rcheck "$mode" "unsolicited SYNs to a secondary address and a second uplink: refused 6 s later by ICMP from the address each was sent to" \
+		sh -c "awk '/^failed ConnectionRefusedError\$/ { r++ }
+			/^after / && \$2 >= 6 && \$2 < 15 { s++ }
+			END { exit !(r == 2 && s == 2) }' '$tmp/d0' '$tmp/d1' &&
+		       [ \$(ip netns exec srv nft list counter ip held from_vip | awk '/packets/ { print \$2 }') -ge 1 ] &&
+		       [ \$(ip netns exec far nft list counter ip held from_wan1 | awk '/packets/ { print \$2 }') -ge 1 ]"
+	# The first dial's retransmitted SYNs are answered up to 9 s in.
+	sleep 10
+	before=$(icmp_unreach router)
+	bg ip netns exec far timeout 30 python3 "$trav" dial 198.51.100.2 198.51.100.1 40002 20 5555 \
+		> "$tmp/sdial"
+	sleep 2
+	C1 timeout 30 python3 "$trav" dial 10.0.0.2 198.51.100.2 5555 20 40002 > "$tmp/cdial"
+	busywait 30 grep -q after "$tmp/sdial"
+	sleep 8
+	sed 's/^/# far: /' "$tmp/sdial"
+	sed 's/^/# cl1: /' "$tmp/cdial"
+	rcheck "$mode" "a simultaneous open out by the second uplink drops the held SYN silently" \
+		eq "$(head -1 "$tmp/sdial") $(head -1 "$tmp/cdial") $(icmp_unreach router)" \
+		"connected connected $before"
 	stop_bg
 	ip netns del far
 }
@@ -535,12 +610,12 @@ test_vrf() {
 	ip netns del tb
 }
 
-ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks masquerade_all
+ROUTERS_CASES="secondary_service snat_rule port_forward two_uplinks held_syn masquerade_all
 	accept_local wan_loses_address port_range router_socket ping_socket ct_nat ftp
 	flowtable wildcards ipsec bridge fwmark vrf"
-# Cases each mode reports: flowtable 2 each; wildcards 3 with loosenat, 1
-# stock.
-ROUTERS_PLAN=$((18 + 3 + controls * 19))
+# Cases each mode reports: secondary_service and flowtable 2 each;
+# wildcards 3 with loosenat, 1 stock; held_syn 2 with loosenat, 1 stock.
+ROUTERS_PLAN=$((19 + 5 + controls * 21))
 
 test_routers() {
 	local c
