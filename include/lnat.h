@@ -248,7 +248,8 @@ struct lnat_ifset {
  * a tick; a lost race only loses a tick), its TCP state (cmpxchg), its flag
  * bits (atomic bitops); the per-CPU counters; the sysctl-backed settings
  * (WRITE_ONCE by the handlers, READ_ONCE at use); revalidate (atomic);
- * gc_pos (the collector's work only, never concurrent with itself);
+ * gc_pos, gc_scanned, gc_avg, gc_start (the collector's work only, never
+ * concurrent with itself);
  * gc_slice_max (a racy maximum, see gc.c).
  *
  * Entry points: the hooks run in softirq, or in process context with
@@ -284,6 +285,9 @@ struct lnat_net {
 	struct delayed_work gc_work;
 	atomic_t revalidate;		/* device or address changed */
 	unsigned int gc_pos;		/* next bucket of the sweep */
+	unsigned int gc_scanned;	/* live entries the sweep averaged */
+	long gc_avg;			/* jiffies, their average time left */
+	unsigned long gc_start;		/* jiffies, the sweep's start */
 	u64 gc_slice_max;		/* ns, longest GC run between resched */
 	struct sk_buff_head held;	/* unsolicited SYNs, unsolicited.c */
 	struct delayed_work hold_work;
@@ -392,6 +396,7 @@ void lnat_netns_unregister(void);
 unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate);
 void lnat_gc_start(struct lnat_net *ln);
 void lnat_gc_revalidate(struct lnat_net *ln);
+void lnat_gc_kick(struct lnat_net *ln);
 void lnat_gc_stop(struct lnat_net *ln);
 
 /* conn.c */

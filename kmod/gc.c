@@ -9,13 +9,20 @@
 
 /*
  * The collector sweeps the table in runs of at most LNAT_GC_RUN_NS, a pause
- * between runs, and a longer one between sweeps: a full table costs a few
- * per cent of one CPU, not a whole walk every second. A run that finds
- * LNAT_GC_BUSY expired entries, or finds a quarter of those it looked at
- * expired (a mass expiry where each removal costs more: a debug kernel, a
- * busy lock), goes on at once, so a mass expiry is reclaimed at full speed.
+ * between runs, and between sweeps as long as the mappings it saw had left
+ * to live on average, each counted as 1 to 300 s, the wait 1 to 60 s (as
+ * conntrack's gc_worker): a table of established TCP is swept once a
+ * minute, one of short-lived UDP about as its mappings expire. An expired
+ * mapping not yet collected lets nothing in and is reclaimed first when the
+ * table is full; a timeout written by sysctl starts a sweep at once. A run
+ * that finds LNAT_GC_BUSY expired entries, or finds a quarter of those it
+ * looked at expired (a mass expiry where each removal costs more: a debug
+ * kernel, a busy lock), goes on at once, so a mass expiry is reclaimed at
+ * full speed.
  */
-#define LNAT_GC_INTERVAL	HZ			/* between sweeps */
+#define LNAT_GC_INTERVAL_MIN	HZ			/* between sweeps */
+#define LNAT_GC_INTERVAL_MAX	(60 * HZ)
+#define LNAT_GC_LIFE_MAX	(300 * HZ)		/* one entry's share */
 #define LNAT_GC_PAUSE		(HZ / 10)		/* between runs */
 #define LNAT_GC_RUN_NS		(2 * NSEC_PER_MSEC)
 #define LNAT_GC_BUSY		64
@@ -50,8 +57,23 @@ static void lnat_gc_slice(struct lnat_net *ln, u64 start)
 		WRITE_ONCE(ln->gc_slice_max, d);
 }
 
+/*
+ * A live entry's time left, into the sweep's running average (the
+ * collector's work only: @ln->gc_avg and gc_scanned are its own).
+ */
+static void lnat_gc_average(struct lnat_net *ln, const struct lnat_entry *e,
+			    unsigned long now)
+{
+	long left = (long)lnat_timeout(ln, e) -
+		    (long)((u32)now - READ_ONCE(e->last_seen));
+
+	left = clamp_t(long, left, LNAT_GC_INTERVAL_MIN, LNAT_GC_LIFE_MAX);
+	ln->gc_scanned++;
+	ln->gc_avg += (left - ln->gc_avg) / (long)ln->gc_scanned;
+}
+
 static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
-					bool all, bool revalidate,
+					bool all, bool revalidate, bool sweep,
 					struct llist_head *dead,
 					unsigned int *seen)
 {
@@ -67,8 +89,11 @@ static unsigned int lnat_collect_bucket(struct lnat_net *ln, unsigned int i,
 		bool expired = lnat_expired(ln, e, now);
 
 		(*seen)++;
-		if (!all && !expired && !(revalidate && !lnat_entry_valid(ln, e)))
+		if (!all && !expired && !(revalidate && !lnat_entry_valid(ln, e))) {
+			if (sweep)
+				lnat_gc_average(ln, e, now);
 			continue;
+		}
 		if (expired)
 			LNAT_STAT_INC(ln, EXPIRED);
 		lnat_unlink(ln, e, dead);
@@ -97,8 +122,9 @@ static unsigned int lnat_buckets(struct lnat_net *ln)
 /*
  * Remove expired entries (all of them if @all, and those whose device or
  * address went away if @revalidate) from bucket *@pos on, to the end of the
- * table or, with a @budget, until that many ns have passed; *@pos is left
- * where to go on, *@seen counts the entries looked at. Process context
+ * table or, with a @budget (the collector's sweep, which also averages the
+ * time left), until that many ns have passed; *@pos is left where to go
+ * on, *@seen counts the entries looked at. Process context
  * only: the lock is held one bucket at a time and the CPU is offered up
  * every LNAT_GC_SLICE_NS, so no walk holds it for long whatever the table's
  * size.
@@ -123,7 +149,7 @@ static unsigned int lnat_collect_from(struct lnat_net *ln, unsigned int *pos,
 				continue;
 		} else {
 			removed += lnat_collect_bucket(ln, i, all, revalidate,
-							&dead, seen);
+							budget != 0, &dead, seen);
 		}
 		now = ktime_get_ns();
 		if (budget && now - begin >= budget) {
@@ -161,6 +187,18 @@ unsigned int lnat_collect(struct lnat_net *ln, bool all, bool revalidate)
 	return lnat_collect_from(ln, &pos, all, revalidate, 0, &seen);
 }
 
+/* After a sweep: the average time left, less what the sweep took. */
+static unsigned long lnat_gc_interval(const struct lnat_net *ln)
+{
+	unsigned long took = jiffies - ln->gc_start, next;
+
+	if (!ln->gc_scanned)
+		return LNAT_GC_INTERVAL_MIN;
+	next = clamp_t(long, ln->gc_avg, LNAT_GC_INTERVAL_MIN,
+		       LNAT_GC_INTERVAL_MAX);
+	return next > took ? next - took : 1;
+}
+
 static void lnat_gc_work(struct work_struct *work)
 {
 	struct lnat_net *ln = container_of(to_delayed_work(work),
@@ -180,6 +218,11 @@ static void lnat_gc_work(struct work_struct *work)
 	/* A device or address went: its mappings go now, in one walk. */
 	if (atomic_xchg(&ln->revalidate, 0))
 		lnat_collect(ln, false, true);
+	if (!ln->gc_pos) {
+		ln->gc_start = jiffies;
+		ln->gc_avg = LNAT_GC_INTERVAL_MAX;
+		ln->gc_scanned = 0;
+	}
 	if (atomic_read(&ln->count))
 		removed = lnat_collect_from(ln, &ln->gc_pos, false, false,
 					    LNAT_GC_RUN_NS, &seen);
@@ -187,7 +230,7 @@ static void lnat_gc_work(struct work_struct *work)
 		ln->gc_pos = lnat_buckets(ln);
 	if (ln->gc_pos >= lnat_buckets(ln)) {
 		ln->gc_pos = 0;
-		next = LNAT_GC_INTERVAL;
+		next = lnat_gc_interval(ln);
 	}
 	if (removed >= LNAT_GC_BUSY || (removed && removed >= seen / 4))
 		next = 0;
@@ -206,7 +249,18 @@ void lnat_gc_start(struct lnat_net *ln)
 	ln->gc_pos = 0;
 	INIT_DELAYED_WORK(&ln->gc_work, lnat_gc_work);
 	queue_delayed_work(system_power_efficient_wq, &ln->gc_work,
-			   LNAT_GC_INTERVAL);
+			   LNAT_GC_INTERVAL_MIN);
+}
+
+/**
+ * lnat_gc_kick() - sweep now: a timeout changed
+ * @ln: the netns's state
+ *
+ * Context: any.
+ */
+void lnat_gc_kick(struct lnat_net *ln)
+{
+	mod_delayed_work(system_power_efficient_wq, &ln->gc_work, 0);
 }
 
 /**

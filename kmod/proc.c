@@ -161,8 +161,11 @@ static int lnat_seq_show(struct seq_file *s, void *v)
 	unsigned long idle = (u32)jiffies - READ_ONCE(e->last_seen);
 	unsigned long timeout = lnat_timeout(ln, e);
 
+	/* Expired, not yet collected: gone for every lookup, so here too. */
+	if (idle > timeout)
+		return 0;
 	seq_printf(s, "%-8s %u %lu ", lnat_proto_name(proto), proto,
-		   idle < timeout ? (timeout - idle) / HZ : 0);
+		   (timeout - idle) / HZ);
 	if (proto == IPPROTO_TCP)
 		seq_printf(s, "%s ", lnat_tcp_state_name(READ_ONCE(e->state)));
 	lnat_print_tuple(s, e, LNAT_DIR_ORIG);

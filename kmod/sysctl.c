@@ -214,6 +214,31 @@ static int lnat_sysctl_count(LNAT_CTL_CONST struct ctl_table *table,
 	return proc_dointvec(&tmp, write, buffer, lenp, ppos);
 }
 
+/*
+ * A timeout (1 s to LNAT_TIMEOUT_MAX): it applies to existing mappings
+ * too, and the collector, which may be a minute from its next sweep, looks
+ * at once. @table->extra1 is the netns's state.
+ */
+static int lnat_sysctl_timeout(LNAT_CTL_CONST struct ctl_table *table,
+			       int write, void *buffer, size_t *lenp,
+			       loff_t *ppos)
+{
+	struct lnat_net *ln = table->extra1;
+	struct ctl_table tmp = *table;
+	int err;
+
+	tmp.extra1 = SYSCTL_ONE;
+	tmp.extra2 = &lnat_timeout_max;
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	mutex_lock(&ln->mutex);
+	if (ln->active)
+		lnat_gc_kick(ln);
+	mutex_unlock(&ln->mutex);
+	return 0;
+}
+
 static int lnat_sysctl_flush(LNAT_CTL_CONST struct ctl_table *table,
 			     int write, void *buffer, size_t *lenp,
 			     loff_t *ppos)
@@ -338,9 +363,7 @@ enum {
 		.procname	= name,					\
 		.maxlen		= sizeof(int),				\
 		.mode		= 0644,					\
-		.proc_handler	= proc_dointvec_minmax,			\
-		.extra1		= SYSCTL_ONE,				\
-		.extra2		= &lnat_timeout_max,			\
+		.proc_handler	= lnat_sysctl_timeout,			\
 	}
 
 /* One spare zeroed entry: the sentinel kernels before 6.6 need. */
@@ -467,8 +490,10 @@ int lnat_sysctl_init(struct lnat_net *ln)
 	t[LNAT_CTL_UNSOLICITED].data = &ln->tcp_unsolicited_syn;
 	t[LNAT_CTL_MARK].data = &ln->mark;
 	t[LNAT_CTL_MARK_MASK].data = &ln->mark_mask;
-	for (i = 0; i < LNAT_TO_MAX; i++)
+	for (i = 0; i < LNAT_TO_MAX; i++) {
 		t[LNAT_CTL_TIMEOUT + i].data = &ln->timeout[i];
+		t[LNAT_CTL_TIMEOUT + i].extra1 = ln;
+	}
 	/*
 	 * As nf_conntrack_max: a user namespace may tune its own netns but
 	 * not grant itself more of the host's memory; the host-wide bound is
