@@ -23,8 +23,10 @@
  *	least); ICMP errors are about the flow DST:DPORT -> SRC:SPORT. Prints
  *	"KIND COUNT" per kind.
  *
- * flows, stream and spoof print "sent N usec T". LNAT_FLOOD_GAP_US in the
- * environment paces spoof and hostile: a sleep after every packet.
+ * flows, stream and spoof print "sent N usec T"; flows adds "cpu_ns C", the
+ * time the sender ran, with the kernel's work done in its context (the
+ * packet's path as far as it is not left to ksoftirqd). LNAT_FLOOD_GAP_US in
+ * the environment paces spoof and hostile: a sleep after every packet.
  */
 #define _GNU_SOURCE		/* sendmmsg */
 #include <arpa/inet.h>
@@ -189,6 +191,14 @@ static uint64_t usec(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static int parse_flags(const char *s)
 {
 	int f = 0;
@@ -232,7 +242,7 @@ static int flows(char **a, int n)
 	int gap = n > 6 ? atoi(a[6]) : 0;
 	long sports = n > 7 ? atol(a[7]) : 64512;
 	int walk_src = n <= 7;
-	uint64_t t0 = usec();
+	uint64_t t0 = usec(), c0 = cpu_ns();
 
 	if (flags < 0 || sports < 1 || sports > 64512)
 		return 2;
@@ -248,7 +258,9 @@ static int flows(char **a, int n)
 		if (gap)
 			usleep(gap);
 	}
-	printf("sent %ld usec %llu\n", i, (unsigned long long)(usec() - t0));
+	printf("sent %ld usec %llu cpu_ns %llu\n", i,
+	       (unsigned long long)(usec() - t0),
+	       (unsigned long long)(cpu_ns() - c0));
 	return 0;
 }
 

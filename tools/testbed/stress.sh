@@ -72,7 +72,7 @@ test_load() {
 	out=$(C1 "$flood" flows eth0 "$(mac router lan0)" 10.0.0.2 192.0.2.2 \
 		tcp S "$offered" 7 500 1000)
 	t1=$(date +%s%N)
-	read -r _ sent _ usec <<< "$out"
+	read -r _ sent _ usec _ <<< "$out"
 	figure load_offered_flows "$sent"
 	figure load_entries_held "$(count)"
 	figure load_bindings "$(R cat /proc/net/loosenat_bindings | wc -l)"
