@@ -545,6 +545,13 @@ if [ "$parts" = cost ] || [ "$parts" = profile ]; then
 	# ksoftirqd, and until it runs pktgen overfilled the backlog's 1000
 	# (a stream of 50000 lost 3657 to 57123): room for a whole stream.
 	sysctl -qw net.core.netdev_max_backlog=$((2 * COST_N))
+	# Once the receive work is left to ksoftirqd, 6.1 leaves it all there
+	# while ksoftirqd runs, and the scheduler shares the vCPU between it
+	# and the sender, which makes packets faster than they are forwarded:
+	# a stream could stay so to its end, thousands queued, their memory
+	# allocated and freed (two streams of 264 ran 10 % slow). Real-time,
+	# ksoftirqd runs as soon as it is woken, until the work is done.
+	chrt -f -p 1 "$ksoftirqd"
 	# In the page cache before any stream: a page read from the 9p root
 	# while a sender runs is a wait for the host, which icount counts.
 	cat "$flood" "$here/lnat-conn" > /dev/null
