@@ -293,9 +293,10 @@ profile() {
 # A stream's time is what the threads doing its work ran, not the time it
 # took: the sender's (pktgen's kernel thread, or lnat-flood; the packet's
 # softirq work runs in its context) and ksoftirqd's (softirq work left to
-# it). The collectors, loosenat's and conntrack's, sweep in a kworker once
-# a second to once a minute: a cost per second that landed in a stream or
-# not by its phase, 1 to 1.5 % of one.
+# it). Not counted: the collectors, loosenat's and conntrack's, which sweep
+# in a kworker once a second to once a minute, a cost per second that
+# landed in a stream or not by its phase (1 to 1.5 % of one). tcp_conns,
+# two processes and their sockets, is still timed by the clock.
 
 # pktgen_set COUNT SRC SPORT_MIN SPORT_MAX DPORT_MIN DPORT_MAX: COUNT
 # 64-byte UDP frames from cl1's eth0 to the server, to be made by the
