@@ -42,11 +42,20 @@ static int server(const struct sockaddr_in *a)
 	}
 }
 
+static unsigned long long cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static int client(const struct sockaddr_in *a, long secs)
 {
 	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
 	struct timeval to = { .tv_sec = 2 };
 	unsigned long long t0 = usec(), end = t0 + secs * 1000000ULL, t;
+	unsigned long long c0 = cpu_ns();
 	long n = 0, fails = 0;
 	int fd;
 
@@ -66,7 +75,8 @@ static int client(const struct sockaddr_in *a, long secs)
 		close(fd);
 		t = usec();
 	} while (t < end);
-	printf("conns %ld usec %llu fails %ld\n", n, t - t0, fails);
+	printf("conns %ld usec %llu fails %ld cpu_ns %llu\n", n, t - t0, fails,
+	       cpu_ns() - c0);
 	return 0;
 }
 
